@@ -1,0 +1,62 @@
+# MIM Academy: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run dev test test-fast lint bench install install-test migrate content clean browsers help
+
+help:
+	@echo "make run    install, migrate, load content and serve on http://$(HOST):$(PORT)"
+	@echo "make dev    the same with Flask's debug server and auto-reload"
+	@echo "make test   lint and the whole test suite (SQLite; PostgreSQL too if ACADEMY_TEST_DATABASE_URL is set)"
+	@echo "make bench  the benchmark (see README)"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(FLASK) db upgrade
+
+content: migrate
+	$(FLASK) content sync
+
+run: content
+	$(FLASK) setup-link
+	PORT=$(PORT) HOST=$(HOST) $(BIN)/gunicorn -c python:academy.gunicorn_conf app:app
+
+dev: content
+	$(FLASK) setup-link
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: install-test
+	$(BIN)/pytest -n 2 -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,45 @@
+"""MIM Academy: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from .config import REPO_ROOT, flask_config, load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, CLI and error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+        instance_path=str(REPO_ROOT / "instance"),
+    )
+    settings = load_settings()
+    app.config.update(flask_config(settings))
+    if test_config:
+        app.config.update(test_config)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", timedelta(days=7))
+    if not app.testing:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app.logger.setLevel(logging.INFO)
+
+    from . import cli, db, web
+    from .extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    limiter.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    web.access.check_all_routes_declared(app)
+    return app

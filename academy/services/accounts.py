@@ -1,0 +1,300 @@
+"""Accounts: registration, sign-in sessions, passwords, first-admin setup and reset links."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from academy.domain import passwords
+from academy.models import LoginSession, OneTimeToken, Organisation, Role, User, utcnow
+
+from . import audit
+from .errors import Conflict, InvalidInput, NotFound
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+TOKEN_TTL = timedelta(hours=24)
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: Hash compared when the email is unknown, so a miss costs as much time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+def hash_token(token: str) -> str:
+    """What is stored for a secret token: its SHA-256 (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def new_join_code() -> str:
+    return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(4)) for _ in range(2))
+
+
+def _check_password(password: str, *, email: str, name: str, field: str = "password") -> None:
+    found = passwords.problems(password, email=email, name=name)
+    if found:
+        raise InvalidInput(found[0], {field: found})
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(passwords.normalise(password))
+
+
+def find_organisation_by_code(session: Session, code: str) -> Organisation | None:
+    cleaned = code.strip().upper().replace(" ", "")
+    if "-" not in cleaned and len(cleaned) == 8:
+        cleaned = f"{cleaned[:4]}-{cleaned[4:]}"
+    return session.scalar(select(Organisation).where(Organisation.join_code == cleaned))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = Role.LEARNER,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+    ip: str | None = None,
+) -> User:
+    """Create an account after checking every rule; commits."""
+    email = normalise_email(email)
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        errors["email"] = ["Enter an email address like name@example.com."]
+    if not name or len(name) > 200:
+        errors["name"] = ["Enter your name (at most 200 characters)."]
+    if role not in {r.value for r in Role}:
+        errors["role"] = ["Choose learner, instructor or admin."]
+    pw_problems = passwords.problems(password, email=email, name=name)
+    if pw_problems:
+        errors["password"] = pw_problems
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict("An account with this email address already exists.")
+    user = User(email=email, name=name, password_hash=_hash_password(password), role=str(role),
+                organisation_id=organisation_id)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # two registrations racing for the same address
+        session.rollback()
+        raise Conflict("An account with this email address already exists.") from exc
+    audit.record(session, "user.created", actor_id=actor_id or user.id, target=f"user:{user.id}",
+                 detail={"role": str(role), "email": email}, ip=ip)
+    session.commit()
+    return user
+
+
+def register(session: Session, *, email: str, name: str, password: str, join_code: str = "",
+             ip: str | None = None) -> User:
+    """Self-service registration as a learner, optionally joining an organisation by code."""
+    organisation_id = None
+    if join_code.strip():
+        organisation = find_organisation_by_code(session, join_code)
+        if organisation is None:
+            raise InvalidInput("That organisation code is not recognised. Check it with your manager.",
+                               {"join_code": ["That organisation code is not recognised."]})
+        organisation_id = organisation.id
+    return create_user(session, email=email, name=name, password=password, role=Role.LEARNER,
+                       organisation_id=organisation_id, ip=ip)
+
+
+def authenticate(session: Session, email: str, password: str, *, ip: str | None = None) -> User | None:
+    """The active user with these credentials, or None. Failures are audit-logged; commits."""
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email)) if len(email) <= 254 else None
+    candidate = passwords.normalise(password)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, candidate)
+        ok = False
+    else:
+        ok = check_password_hash(user.password_hash, candidate) and user.active
+    if not ok:
+        audit.record(session, "auth.sign_in_failed", actor_id=user.id if user else None,
+                     target=f"email:{email[:100]}", ip=ip)
+        session.commit()
+        return None
+    user.last_login_at = utcnow()
+    audit.record(session, "auth.sign_in", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+
+
+def start_login_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
+    """Record a new signed-in browser for ``user``; returns the token for the cookie. Commits."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, ip=ip,
+                             user_agent=(user_agent or "")[:255]))
+    session.commit()
+    return token
+
+
+def load_login_session(session: Session, token: str, policy: SessionPolicy) -> LoginSession | None:
+    """The live login session for ``token`` (with its user), or None when revoked or expired.
+
+    One query (the user is joined); the idle clock is refreshed at most once a minute.
+    """
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    now = utcnow()
+    if now - row.created_at > policy.absolute or now - row.last_seen_at > policy.idle:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
+        session.commit()
+    return row
+
+
+def revoke_login_session(session: Session, token: str) -> None:
+    """Sign-out: the cookie's session can never be used again. Commits."""
+    session.execute(update(LoginSession)
+                    .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+    session.commit()
+
+
+def revoke_all_sessions(session: Session, user_id: int) -> None:
+    """Revoke every live session of a user (password change, reset, deactivation); no commit."""
+    session.execute(update(LoginSession)
+                    .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def change_password(session: Session, user: User, current: str, new: str, *, ip: str | None = None) -> None:
+    """Change a password after checking the current one; revokes every session. Commits."""
+    if not check_password_hash(user.password_hash, passwords.normalise(current)):
+        raise InvalidInput("Your current password is not correct.",
+                           {"current_password": ["Your current password is not correct."]})
+    _check_password(new, email=user.email, name=user.name, field="new_password")
+    user.password_hash = _hash_password(new)
+    revoke_all_sessions(session, user.id)
+    audit.record(session, "auth.password_changed", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    session.commit()
+
+
+# --- one-time links -------------------------------------------------------------------------
+
+def admin_exists(session: Session) -> bool:
+    return session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN)) > 0
+
+
+def create_setup_token(session: Session) -> str | None:
+    """A fresh first-admin setup token, or None once an admin exists. Older setup links die. Commits."""
+    if admin_exists(session):
+        return None
+    session.execute(update(OneTimeToken)
+                    .where(OneTimeToken.purpose == "setup", OneTimeToken.used_at.is_(None))
+                    .values(used_at=utcnow()))
+    token = secrets.token_urlsafe(32)
+    session.add(OneTimeToken(purpose="setup", token_hash=hash_token(token), expires_at=utcnow() + TOKEN_TTL))
+    session.commit()
+    return token
+
+
+def _live_token(session: Session, purpose: str, token: str) -> OneTimeToken:
+    row = None
+    if token and len(token) <= 100:
+        row = session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == hash_token(token),
+                                                        OneTimeToken.purpose == purpose))
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        raise NotFound("This link is not valid: it may have been used already or have expired.")
+    return row
+
+
+def check_token(session: Session, purpose: str, token: str) -> OneTimeToken:
+    """The live token row, or NotFound with a sentence for the visitor."""
+    return _live_token(session, purpose, token)
+
+
+def complete_setup(session: Session, token: str, *, email: str, name: str, password: str,
+                   ip: str | None = None) -> User:
+    """Create the first admin with a setup token; the token dies with the first use. Commits."""
+    row = _live_token(session, "setup", token)
+    if admin_exists(session):
+        raise NotFound("An administrator already exists; this link is no longer valid.")
+    # Claim the token first so two browsers racing with the same link cannot both succeed.
+    claimed = session.execute(update(OneTimeToken)
+                              .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
+                              .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise NotFound("This link is not valid: it has been used already.")
+    return create_user(session, email=email, name=name, password=password, role=Role.ADMIN, ip=ip)
+
+
+def issue_reset_link(session: Session, user_id: int, *, actor_id: int, ip: str | None = None) -> str:
+    """A one-time password-reset token for ``user_id``, shown to the admin who asked. Commits."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    session.execute(update(OneTimeToken)
+                    .where(OneTimeToken.purpose == "reset", OneTimeToken.user_id == user_id,
+                           OneTimeToken.used_at.is_(None))
+                    .values(used_at=utcnow()))
+    token = secrets.token_urlsafe(32)
+    session.add(OneTimeToken(purpose="reset", token_hash=hash_token(token), user_id=user_id,
+                             created_by_id=actor_id, expires_at=utcnow() + TOKEN_TTL))
+    audit.record(session, "user.reset_link_issued", actor_id=actor_id, target=f"user:{user_id}", ip=ip)
+    session.commit()
+    return token
+
+
+def complete_reset(session: Session, token: str, new_password: str, *, ip: str | None = None) -> User:
+    """Set a new password with a reset token; revokes the user's sessions. Commits."""
+    row = _live_token(session, "reset", token)
+    user = session.get(User, row.user_id)
+    if user is None:
+        raise NotFound("This link is not valid.")
+    _check_password(new_password, email=user.email, name=user.name)
+    claimed = session.execute(update(OneTimeToken)
+                              .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
+                              .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise NotFound("This link is not valid: it has been used already.")
+    user.password_hash = _hash_password(new_password)
+    revoke_all_sessions(session, user.id)
+    audit.record(session, "auth.password_reset", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    session.commit()
+    return user
+
+
+def create_organisation(session: Session, name: str, *, actor_id: int | None = None,
+                        ip: str | None = None) -> Organisation:
+    """A new organisation with a fresh join code. Commits."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("Enter an organisation name (at most 200 characters).",
+                           {"name": ["Enter an organisation name (at most 200 characters)."]})
+    exists = session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower()))
+    if exists is not None:
+        raise Conflict("An organisation with this name already exists.")
+    organisation = Organisation(name=name, join_code=new_join_code())
+    session.add(organisation)
+    session.flush()
+    audit.record(session, "organisation.created", actor_id=actor_id, target=f"organisation:{organisation.id}",
+                 detail={"name": name}, ip=ip)
+    session.commit()
+    return organisation

@@ -1,0 +1,30 @@
+"""Web layer: blueprints with thin views."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+
+from . import access, auth, errors, main, nav, security
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    errors.init_app(app)
+    security.init_app(app)
+    app.before_request(access.enforce)
+
+    @app.context_processor
+    def inject_viewer():
+        return {"viewer": _viewer(), "nav_items": nav.items_for, "url_if": nav.url_if}
+
+
+def _viewer():
+    """The signed-in user for templates, or None; never fails while rendering an error page."""
+    if g.get("db_down"):
+        return None
+    from flask_login import current_user
+    try:
+        return current_user if current_user.is_authenticated else None
+    except Exception:  # the database went away while loading the user
+        return None

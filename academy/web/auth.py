@@ -1,0 +1,193 @@
+"""Sign-in, sign-out, registration, password change, first-admin setup and reset links."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from academy.db import get_session
+from academy.extensions import limiter, login_manager
+from academy.services import accounts
+from academy.services.errors import ServiceError
+
+from .access import public, safe_next, signed_in
+from .forms import ActionForm, ChangePasswordForm, LoginForm, RegisterForm, ResetForm, SetupForm
+
+bp = Blueprint("auth", __name__)
+
+SESSION_KEY = "sid"
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def _policy() -> accounts.SessionPolicy:
+    from datetime import timedelta
+    return accounts.SessionPolicy(idle=timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"]),
+                                  absolute=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]))
+
+
+@login_manager.request_loader
+def load_user_from_session(_request):
+    """Flask-Login hook: the user behind the cookie's login session, if it is still live."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    row = accounts.load_login_session(get_session(), token, _policy())
+    if row is None:
+        session.pop(SESSION_KEY, None)
+        return None
+    g.login_session_id = row.id
+    return row.user
+
+
+def sign_in(user) -> None:
+    """Start a fresh session for ``user``: a new cookie, a new CSRF token, a server-side record."""
+    token = accounts.start_login_session(get_session(), user, ip=client_ip(),
+                                         user_agent=request.headers.get("User-Agent"))
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = token
+    g._login_user = user  # Flask-Login's per-request cache
+
+
+def _failed_login(response) -> bool:
+    # Only failed attempts count towards the per-account limit; a success redirects.
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute; 200 per hour", methods=["POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"], key_func=_account_key,
+               deduct_when=_failed_login)
+@public
+def login():
+    next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(get_session(), form.email.data, form.password.data, ip=client_ip())
+        if user is not None:
+            sign_in(user)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(next_url)
+        form.password.errors = ["The email address or password is not correct."]
+    return render_template("auth/login.html", form=form, next=request.args.get("next", ""))
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("main.home"))
+    token = session.get(SESSION_KEY)
+    if token:
+        accounts.revoke_login_session(get_session(), token)
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(get_session(), email=form.email.data, name=form.name.data,
+                                     password=form.password.data, join_code=form.join_code.data or "",
+                                     ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            sign_in(user)
+            flash("Your account is ready. Welcome to MIM Academy.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(get_session(), current_user, form.current_password.data,
+                                     form.new_password.data, ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            # Every old session (this one included) is revoked; carry on in a fresh one.
+            sign_in(current_user._get_current_object())
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour")
+@public
+def setup(token: str):
+    db = get_session()
+    try:
+        accounts.check_token(db, "setup", token)
+    except ServiceError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.complete_setup(db, token, email=form.email.data, name=form.name.data,
+                                           password=form.password.data, ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            sign_in(user)
+            flash("Your administrator account is ready. The setup link no longer works.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour")
+@public
+def reset(token: str):
+    db = get_session()
+    try:
+        accounts.check_token(db, "reset", token)
+    except ServiceError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.complete_reset(db, token, form.password.data, ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            session.clear()
+            flash("Your password has been set. Sign in with it now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+def _attach_errors(form, exc: ServiceError) -> None:
+    """Show a service's refusal next to the fields it concerns, or above the form."""
+    field_errors = getattr(exc, "field_errors", {}) or {}
+    placed = False
+    for name, messages in field_errors.items():
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, *messages]
+            placed = True
+    if not placed:
+        flash(str(exc), "error")
+
+

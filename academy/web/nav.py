@@ -1,0 +1,55 @@
+"""Role-aware navigation: each blueprint registers its own entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+from .access import PUBLIC
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    order: int
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+_ENTRIES: list[NavEntry] = []
+
+
+def register(label: str, endpoint: str, order: int = 50) -> None:
+    """Show ``endpoint`` in the header to whoever may open it (its access rule decides)."""
+    if all(e.endpoint != endpoint for e in _ENTRIES):
+        _ENTRIES.append(NavEntry(label, endpoint, order))
+
+
+def items_for(user) -> list[NavItem]:
+    """The entries ``user`` (None when anonymous) may open, in order."""
+    from .access import access_of
+    found = []
+    current_blueprint = (request.endpoint or "").split(".", 1)[0]
+    for entry in sorted(_ENTRIES, key=lambda e: e.order):
+        if entry.endpoint not in current_app.view_functions:
+            continue
+        access = access_of(current_app, entry.endpoint)
+        allowed = access == PUBLIC or (user is not None and access is not None and user.role in access)
+        if allowed:
+            found.append(NavItem(entry.label, url_for(entry.endpoint),
+                                 entry.endpoint.split(".", 1)[0] == current_blueprint))
+    return found
+
+
+def url_if(endpoint: str, **values) -> str | None:
+    """The URL of ``endpoint`` if the app has it (features register themselves), else None."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
