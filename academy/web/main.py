@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -23,10 +26,28 @@ def home():
     return render_template("main/home.html")
 
 
+@dataclass(frozen=True)
+class DashboardPanel:
+    order: int
+    template: str
+    context: Callable[[], dict]
+
+
+_PANELS: list[DashboardPanel] = []
+
+
+def register_dashboard_panel(template: str, context: Callable[[], dict], order: int = 50) -> None:
+    """Let a feature add a section to the dashboard: ``context()`` supplies its template's values."""
+    if all(p.template != template for p in _PANELS):
+        _PANELS.append(DashboardPanel(order, template, context))
+        _PANELS.sort(key=lambda p: p.order)
+
+
 @bp.route("/dashboard")
 @signed_in
 def dashboard():
-    return render_template("main/dashboard.html")
+    panels = [(panel.template, panel.context()) for panel in _PANELS]
+    return render_template("main/dashboard.html", panels=panels)
 
 
 @bp.route("/healthz")
