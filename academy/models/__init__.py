@@ -2,5 +2,18 @@
 
 from .accounts import AuditEvent, LoginSession, OneTimeToken, Organisation, Role, User
 from .base import Base, utcnow
+from .content import (
+    Asset,
+    Course,
+    CourseVersion,
+    Enrolment,
+    Module,
+    ModuleProgress,
+    ModuleVersion,
+    Quiz,
+    QuizVersion,
+)
 
-__all__ = ["AuditEvent", "Base", "LoginSession", "OneTimeToken", "Organisation", "Role", "User", "utcnow"]
+__all__ = ["Asset", "AuditEvent", "Base", "Course", "CourseVersion", "Enrolment", "LoginSession", "Module",
+           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Quiz", "QuizVersion", "Role",
+           "User", "utcnow"]
