@@ -1,0 +1,767 @@
+"""The quiz file format: Markdown with front matter, parsed into a :class:`QuizDef`.
+
+``docs/authoring.md`` is the contract with instructors; this module implements it. Parsing renders
+every piece of Markdown once, so a parsed quiz (stored as JSON per content version) is all a page
+needs. Every authoring mistake is reported as a :class:`~academy.domain.problems.Problem` with the
+line to fix; a file with any problem yields no quiz at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from markdown.extensions.toc import slugify_unicode
+
+from . import frontmatter
+from .problems import Problem
+from .rendering import render, render_inline
+
+ALLOWED_KEYS = {"title", "module", "final", "pass_mark", "attempts", "draw", "time_limit"}
+DEFAULT_PASS_MARK = 70
+CHOICE_ATTRIBUTES = {"next", "points", "critical"}
+
+_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_EXPLICIT_ID = re.compile(r"^(.*?)[ \t]*\{#([^{}]*)\}$")
+_VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\](?:[ \t]+(.*?))?[ \t]*$")
+_PLAIN_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ATTRIBUTES = re.compile(r"^(.*?)[ \t]*\{([^{}]*)\}$", re.DOTALL)
+_SCENARIO = re.compile(r"^scenario:[ \t]*(.*)$", re.IGNORECASE)
+_BRANCHING = re.compile(r"^branching scenario:[ \t]*(.*)$", re.IGNORECASE)
+_ENDING = re.compile(r"^ending:", re.IGNORECASE)
+
+
+# --- The parsed quiz ------------------------------------------------------------------------------
+
+@dataclass
+class Option:
+    """One answer option; ``key`` is its letter in the file ("a", "b", ...), stable per version."""
+
+    key: str
+    text_html: str
+    correct: bool
+    feedback_html: str = ""
+
+
+@dataclass
+class Question:
+    """An ordinary question, worth one point."""
+
+    key: str
+    prompt: str
+    prompt_html: str
+    body_html: str
+    options: list[Option]
+    explanation_html: str = ""
+    #: More than one correct option: answered with checkboxes, full marks only for the exact set.
+    multiple: bool = False
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+    @property
+    def correct_keys(self) -> frozenset[str]:
+        return frozenset(o.key for o in self.options if o.correct)
+
+
+@dataclass
+class Scenario:
+    """A narrative shared by the questions under it; always drawn whole."""
+
+    title: str
+    narrative_html: str
+    questions: list[Question]
+
+
+@dataclass
+class Choice:
+    """A choice in a branching step: where it leads, what it scores and what happens next."""
+
+    key: str
+    text_html: str
+    next: str
+    points: int
+    critical: bool = False
+    #: Marked ``[x]``: the call the author recommends (for analytics and the review page).
+    recommended: bool = False
+    consequence_html: str = ""
+
+
+@dataclass
+class Step:
+    """A step of a branching scenario; one without choices is an ending."""
+
+    id: str
+    title: str
+    body_html: str
+    choices: list[Choice]
+
+    @property
+    def is_ending(self) -> bool:
+        return not self.choices
+
+    def choice(self, key: str) -> Choice | None:
+        return next((c for c in self.choices if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class PathStats:
+    """How many routes lead through a branching scenario, and their lowest and highest score."""
+
+    paths: int
+    min_points: int
+    max_points: int
+
+
+@dataclass
+class BranchingScenario:
+    """A scenario walked one step at a time, starting at its first step."""
+
+    id: str
+    title: str
+    narrative_html: str
+    steps: list[Step]
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def path_stats(self) -> PathStats:
+        """Count the paths from the first step to an ending and their score range.
+
+        Only meaningful for a scenario that parsed without problems (no cycles, no dangling ``next``).
+        """
+        memo: dict[str, PathStats] = {}
+        by_id = {s.id: s for s in self.steps}
+
+        def visit(step_id: str) -> PathStats:
+            if step_id not in memo:
+                step = by_id[step_id]
+                if step.is_ending:
+                    memo[step_id] = PathStats(1, 0, 0)
+                else:
+                    below = [(c.points, visit(c.next)) for c in step.choices]
+                    memo[step_id] = PathStats(
+                        sum(s.paths for _, s in below),
+                        min(p + s.min_points for p, s in below),
+                        max(p + s.max_points for p, s in below),
+                    )
+            return memo[step_id]
+
+        return visit(self.first_step.id)
+
+    @property
+    def best_points(self) -> int:
+        """The points on the best path: what the scenario is worth in a quiz."""
+        return self.path_stats().max_points
+
+
+Unit = Question | Scenario | BranchingScenario
+
+
+def unit_questions(unit: Unit) -> int:
+    """How many questions a unit counts for in ``draw``: a branching scenario counts as one."""
+    return len(unit.questions) if isinstance(unit, Scenario) else 1
+
+
+def unit_points(unit: Unit) -> int:
+    """The points a unit is worth: 1 per ordinary question, the best path for a branching scenario."""
+    if isinstance(unit, BranchingScenario):
+        return unit.best_points
+    return unit_questions(unit)
+
+
+@dataclass
+class QuizDef:
+    """A parsed quiz file: its rules and its units (questions, scenarios, branching scenarios)."""
+
+    slug: str
+    title: str
+    module: str | None
+    final: bool
+    units: list[Unit]
+    pass_mark: int = DEFAULT_PASS_MARK
+    attempts: int | None = None
+    draw: int | None = None
+    time_limit: int | None = None
+
+    @property
+    def question_count(self) -> int:
+        """Questions in the bank (a branching scenario counts as one)."""
+        return sum(unit_questions(u) for u in self.units)
+
+    @property
+    def max_points(self) -> int:
+        """Points possible if every unit is asked."""
+        return sum(unit_points(u) for u in self.units)
+
+    @property
+    def drawn_count(self) -> int:
+        """Questions asked per attempt, as promised on the start page."""
+        return min(self.draw, self.question_count) if self.draw else self.question_count
+
+    def questions(self) -> list[Question]:
+        """Every ordinary question, standalone or in a scenario, in file order."""
+        found: list[Question] = []
+        for unit in self.units:
+            if isinstance(unit, Question):
+                found.append(unit)
+            elif isinstance(unit, Scenario):
+                found.extend(unit.questions)
+        return found
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions() if q.key == key), None)
+
+    def branching(self, scenario_id: str) -> BranchingScenario | None:
+        return next((u for u in self.units if isinstance(u, BranchingScenario) and u.id == scenario_id), None)
+
+    def branching_scenarios(self) -> list[BranchingScenario]:
+        return [u for u in self.units if isinstance(u, BranchingScenario)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data; :meth:`from_dict` restores an equal quiz."""
+        data = asdict(self)
+        data["units"] = [{"kind": _KINDS[type(u)], **asdict(u)} for u in self.units]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuizDef:
+        fields = {k: v for k, v in data.items() if k != "units"}
+        return cls(units=[_unit_from_dict(u) for u in data["units"]], **fields)
+
+
+_KINDS: dict[type, str] = {Question: "question", Scenario: "scenario", BranchingScenario: "branching"}
+
+
+def _question_from_dict(data: dict[str, Any]) -> Question:
+    data = {k: v for k, v in data.items() if k != "kind"}
+    return Question(**{**data, "options": [Option(**o) for o in data["options"]]})
+
+
+def _unit_from_dict(data: dict[str, Any]) -> Unit:
+    kind = data["kind"]
+    if kind == "question":
+        return _question_from_dict(data)
+    if kind == "scenario":
+        return Scenario(data["title"], data["narrative_html"], [_question_from_dict(q) for q in data["questions"]])
+    steps = [Step(s["id"], s["title"], s["body_html"], [Choice(**c) for c in s["choices"]]) for s in data["steps"]]
+    return BranchingScenario(data["id"], data["title"], data["narrative_html"], steps)
+
+
+@dataclass(frozen=True)
+class BranchingSummary:
+    """One line of ``content check`` output about a branching scenario."""
+
+    id: str
+    stats: PathStats
+
+    def __str__(self) -> str:
+        s = self.stats
+        return (f"branching scenario '{self.id}': {s.paths} path{'s' if s.paths != 1 else ''}, "
+                f"score {s.min_points}-{s.max_points}")
+
+
+def branching_summaries(quiz: QuizDef) -> list[BranchingSummary]:
+    """Each branching scenario's number of paths and lowest and highest possible score."""
+    return [BranchingSummary(b.id, b.path_stats()) for b in quiz.branching_scenarios()]
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+Line = tuple[int, str]
+
+
+@dataclass
+class _Section:
+    """A ``#`` or ``##`` heading and the lines up to the next one."""
+
+    level: int
+    heading: str
+    line: int
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class _RawOption:
+    line: int
+    marked: bool
+    text: list[str]
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _StepSource:
+    """Where a parsed step and its choices are in the file, for the graph check's messages."""
+
+    step: Step
+    line: int
+    choice_lines: list[int]
+    #: Every choice parsed (a broken ``{...}`` leaves the graph incomplete, so it is not checked).
+    complete: bool
+
+
+@dataclass
+class _Block:
+    """A question or step split into its parts, before rendering."""
+
+    body: list[str] = field(default_factory=list)
+    options: list[_RawOption] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    explanation_line: int = 0
+
+
+def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
+    """Parse a quiz file. Returns the quiz and no problems, or None and every problem found."""
+    doc, problems = frontmatter.split(text, path)
+    problems += frontmatter.check_keys(doc, path, ALLOWED_KEYS, {"title"})
+    rules = _parse_rules(doc, path, problems)
+    parser = _BodyParser(path)
+    units = parser.parse(doc.body, doc.body_line)
+    problems += parser.problems
+    if not units and not parser.problems:
+        problems.append(Problem(path, doc.body_line, "the quiz has no questions: add a '## question' heading"))
+    draw = rules.get("draw")
+    bank = sum(unit_questions(u) for u in units)
+    if draw is not None and units and draw > bank:
+        problems.append(Problem(path, doc.key_lines.get("draw", 1),
+                                f"draw is {draw} but the quiz has only {bank} question{'s' if bank != 1 else ''}"))
+    if problems:
+        return None, sorted(set(problems))
+    slug = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
+    return QuizDef(slug=slug, units=units, **rules), []
+
+
+def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) -> dict[str, Any]:
+    meta = doc.meta
+
+    def line(key: str) -> int:
+        return doc.key_lines.get(key, 1)
+
+    rules: dict[str, Any] = {"title": "", "module": None, "final": False, "pass_mark": DEFAULT_PASS_MARK,
+                             "attempts": None, "draw": None, "time_limit": None}
+    title = meta.get("title")
+    if isinstance(title, str):
+        rules["title"] = title.strip()
+    elif title is not None:
+        problems.append(Problem(path, line("title"), "title must be text"))
+
+    module = meta.get("module")
+    if isinstance(module, (str, int)) and not isinstance(module, bool) and str(module).strip():
+        rules["module"] = str(module).strip()
+    elif module is not None:
+        problems.append(Problem(path, line("module"), "module must be a module's file name, e.g. 04-in-house-models"))
+    final = meta.get("final", False)
+    if isinstance(final, bool):
+        rules["final"] = final
+    else:
+        problems.append(Problem(path, line("final"), "final must be true or false"))
+    if rules["module"] and rules["final"]:
+        problems.append(Problem(path, line("final"), "a quiz has either 'module' or 'final: true', not both"))
+    elif module is None and not rules["final"]:
+        problems.append(Problem(path, 1, "front matter needs 'module' (the module the quiz checks) "
+                                         "or 'final: true' (the certification exam)"))
+
+    pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
+    if _is_int(pass_mark) and 0 <= pass_mark <= 100:
+        rules["pass_mark"] = pass_mark
+    else:
+        problems.append(Problem(path, line("pass_mark"), "pass_mark must be a whole number from 0 to 100"))
+    for key, unit in (("attempts", ""), ("draw", ""), ("time_limit", " (minutes)")):
+        value = meta.get(key)
+        if value is None and key not in meta:
+            continue
+        if _is_int(value) and value > 0:
+            rules[key] = value
+        else:
+            problems.append(Problem(path, line(key), f"{key} must be a whole number greater than 0{unit}"))
+    return rules
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _split_id(heading: str) -> tuple[str, str | None]:
+    """``"Title {#id}"`` -> ``("Title", "id")``; ``"Title"`` -> ``("Title", None)``."""
+    match = _EXPLICIT_ID.match(heading)
+    if match:
+        return match.group(1).strip(), match.group(2).strip()
+    return heading.strip(), None
+
+
+def slugify(text: str) -> str:
+    """The key a heading gets when it has no explicit ``{#id}``."""
+    return slugify_unicode(text, "-").strip("-_")
+
+
+def _markdown(lines: list[str]) -> str:
+    text = "\n".join(lines).strip("\n")
+    return render(text).html if text.strip() else ""
+
+
+def _is_blank(lines: list[Line]) -> bool:
+    return all(not text.strip() for _, text in lines)
+
+
+class _BodyParser:
+    """Turns the body of a quiz file into units, collecting problems as it goes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+        #: Question keys and branching scenario ids share one namespace (answers are stored by key).
+        self.keys: dict[str, int] = {}
+        #: The steps of the branching scenario being read.
+        self.steps: list[_StepSource] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    # Structure: headings and the sections they open.
+
+    def sections(self, body: str, first_line: int) -> tuple[list[Line], list[_Section]]:
+        """Split the body at ``#`` and ``##`` headings outside fenced code."""
+        preamble: list[Line] = []
+        sections: list[_Section] = []
+        fence: str | None = None
+        for offset, text in enumerate(body.split("\n")):
+            lineno = first_line + offset
+            fence_match = _FENCE.match(text)
+            if fence_match and (fence is None or fence_match.group(1) == fence):
+                fence = fence_match.group(1) if fence is None else None
+            elif fence is None and (heading := _HEADING.match(text)) and len(heading.group(1)) <= 2:
+                sections.append(_Section(len(heading.group(1)), (heading.group(2) or "").strip(), lineno))
+                continue
+            (sections[-1].lines if sections else preamble).append((lineno, text))
+        return preamble, sections
+
+    def parse(self, body: str, first_line: int) -> list[Unit]:
+        preamble, sections = self.sections(body, first_line)
+        if not _is_blank(preamble):
+            line = next(n for n, t in preamble if t.strip())
+            self.problem(line, "text before the first heading is not shown: start a '# Scenario: ...' "
+                               "for a narrative, or a '## ...' question")
+        units: list[Unit] = []
+        container: Scenario | BranchingScenario | None = None
+        container_line = 0
+        for section in sections:
+            if section.level == 1:
+                self._close(container, container_line)
+                container, container_line = self._open(section), section.line
+                if container is not None:
+                    units.append(container)
+            elif isinstance(container, BranchingScenario):
+                source = self._step(section)
+                container.steps.append(source.step)
+                self.steps.append(source)
+            else:
+                question = self._question(section)
+                if question is None:
+                    continue
+                if isinstance(container, Scenario):
+                    container.questions.append(question)
+                else:
+                    units.append(question)
+        self._close(container, container_line)
+        return units
+
+    def _open(self, section: _Section) -> Scenario | BranchingScenario | None:
+        """A ``#`` heading: start a scenario or a branching scenario, or end the current one."""
+        heading, explicit = _split_id(section.heading)
+        narrative = [t for _, t in section.lines]
+        if match := _BRANCHING.match(heading):
+            title = match.group(1).strip()
+            if not title:
+                self.problem(section.line, "a branching scenario needs a name after 'Branching scenario:'")
+            scenario_id = self._key(section.line, title, explicit, "branching scenario")
+            return BranchingScenario(scenario_id, title, _markdown(narrative), [])
+        if match := _SCENARIO.match(heading):
+            title = match.group(1).strip()
+            if not title:
+                self.problem(section.line, "a scenario needs a name after 'Scenario:'")
+            return Scenario(title, _markdown(narrative), [])
+        if not _is_blank(section.lines):
+            line = next(n for n, t in section.lines if t.strip())
+            self.problem(line, f"text under '# {heading}' is not part of any question; only a "
+                               "'# Scenario: ...' heading has a narrative")
+        return None
+
+    def _close(self, container: Scenario | BranchingScenario | None, line: int) -> None:
+        if isinstance(container, Scenario) and not container.questions:
+            self.problem(line, f"scenario '{container.title}' has no questions: add '## ...' headings under it")
+        if isinstance(container, BranchingScenario):
+            if not container.steps:
+                self.problem(line, f"branching scenario '{container.id}' has no steps: add '## ...' headings")
+            elif all(source.complete for source in self.steps):
+                _GraphCheck(self, container, line, self.steps).run()
+        self.steps = []
+
+    def _key(self, line: int, text: str, explicit: str | None, what: str) -> str:
+        """A question key or scenario id: the explicit ``{#id}`` or the heading's slug; unique."""
+        if explicit is not None and not _VALID_ID.match(explicit):
+            self.problem(line, f"'{{#{explicit}}}' is not a valid id: use letters, digits, '-' and '_'")
+        key = explicit if explicit is not None else slugify(text)
+        if not key:
+            self.problem(line, f"this {what} needs an explicit id: end the heading with {{#some-id}}")
+        elif key in self.keys:
+            self.problem(line, f"duplicate key '{key}' (also used on line {self.keys[key]}): "
+                               "give one of them a different {#id}")
+        else:
+            self.keys[key] = line
+        return key
+
+    # Questions.
+
+    def _question(self, section: _Section) -> Question | None:
+        prompt, explicit = _split_id(section.heading)
+        if not prompt:
+            self.problem(section.line, "a question heading needs the question's text")
+        key = self._key(section.line, prompt, explicit, "question")
+        block = self._block(section, "question")
+        if len(block.options) < 2:
+            self.problem(section.line, f"question '{key}' needs at least two options ('- [ ] ...' lines)")
+        elif not any(o.marked for o in block.options):
+            self.problem(section.line, f"question '{key}' has no correct option: mark one with '- [x]'")
+        options = []
+        for letter, raw in zip(_letters(), block.options, strict=False):
+            text = "\n".join(raw.text).strip()
+            if not text:
+                self.problem(raw.line, "this option has no text")
+            attributes = _ATTRIBUTES.match(text)
+            if attributes and "next" in attributes.group(2):
+                self.problem(raw.line, "'{next: ...}' belongs to choices in a '# Branching scenario:'; "
+                                       "this question is not in one")
+            options.append(Option(letter, render_inline(text), raw.marked, _markdown(raw.feedback)))
+        return Question(
+            key=key,
+            prompt=prompt,
+            prompt_html=render_inline(prompt),
+            body_html=_markdown(block.body),
+            options=options,
+            explanation_html=_markdown(block.explanation),
+            multiple=sum(o.correct for o in options) > 1,
+        )
+
+    # Branching steps.
+
+    def _step(self, section: _Section) -> _StepSource:
+        title, explicit = _split_id(section.heading)
+        if not title:
+            self.problem(section.line, "a step heading needs a title")
+        if explicit is not None and not _VALID_ID.match(explicit):
+            self.problem(section.line, f"'{{#{explicit}}}' is not a valid id: use letters, digits, '-' and '_'")
+        step_id = explicit if explicit is not None else slugify(title)
+        if not step_id:
+            self.problem(section.line, "this step needs an explicit id: end the heading with {#some-id}")
+        block = self._block(section, "step")
+        if block.explanation:
+            self.problem(block.explanation_line, "a step has no explanation: put this text before the "
+                                                 "choices, or indent it under a choice as its consequence")
+        if _ENDING.match(title) and block.options:
+            self.problem(section.line, f"step '{step_id}' is titled as an ending but has choices")
+        parsed = [(self._choice(letter, raw), raw.line) for letter, raw in zip(_letters(), block.options, strict=False)]
+        choices = [(c, line) for c, line in parsed if c is not None]
+        step = Step(step_id, title, _markdown(block.body), [c for c, _ in choices])
+        return _StepSource(step, section.line, [line for _, line in choices], len(choices) == len(parsed))
+
+    def _choice(self, key: str, raw: _RawOption) -> Choice | None:
+        text = "\n".join(raw.text).strip()
+        match = _ATTRIBUTES.match(text)
+        if not match:
+            self.problem(raw.line, "a choice ends with {next: STEP-ID, points: N}")
+            return None
+        text, attributes = match.group(1).strip(), self._attributes(raw.line, match.group(2))
+        if not text:
+            self.problem(raw.line, "this choice has no text")
+        if attributes is None:
+            return None
+        return Choice(key, render_inline(text), attributes["next"], attributes["points"],
+                      attributes["critical"], raw.marked, _markdown(raw.feedback))
+
+    def _attributes(self, line: int, raw: str) -> dict[str, Any] | None:
+        """``next: bridge, points: 10, critical: true`` -> a dict, or None after reporting problems."""
+        found: dict[str, Any] = {"points": 0, "critical": False}
+        ok = True
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            name, sep, value = (s.strip() for s in part.partition(":"))
+            if not sep or not name or not value:
+                self.problem(line, f"'{part}' should be 'name: value' in {{next: STEP-ID, points: N}}")
+                ok = False
+            elif name not in CHOICE_ATTRIBUTES:
+                self.problem(line, f"unknown choice attribute '{name}': use next, points and critical")
+                ok = False
+            elif name == "points" and not re.fullmatch(r"\d+", value):
+                self.problem(line, f"points must be a whole number of 0 or more, not '{value}'")
+                ok = False
+            elif name == "critical" and value.lower() not in ("true", "false"):
+                self.problem(line, f"critical must be true or false, not '{value}'")
+                ok = False
+            else:
+                found[name] = int(value) if name == "points" else value.lower() == "true" if name == "critical" \
+                    else value
+        if "next" not in found:
+            if ok:
+                self.problem(line, "a choice needs 'next: STEP-ID' saying which step it leads to")
+            return None
+        return found if ok else None
+
+    # The inside of a question or step.
+
+    def _block(self, section: _Section, what: str) -> _Block:
+        """Split a question or step into body, options with feedback, and explanation."""
+        block = _Block()
+        phase = "body"
+        fence: str | None = None
+        previous_blank = False
+        previous_quote = False
+        for lineno, raw_text in section.lines:
+            text = raw_text.expandtabs(4)
+            stripped = text.strip()
+            indented = len(text) - len(text.lstrip(" ")) >= 2
+            target = self._target(block, phase)
+            fence_match = _FENCE.match(text.lstrip() if indented else text)
+            if fence is not None or fence_match:
+                if fence_match and (fence is None or fence_match.group(1) == fence):
+                    fence = fence_match.group(1) if fence is None else None
+                target.append(text[2:] if phase == "options" and indented else text)
+                continue
+            option = _OPTION.match(text)
+            is_quote = stripped.startswith(">")
+            if option:
+                if phase == "explanation":
+                    self.problem(lineno, f"{'choice' if what == 'step' else 'option'} after the explanation: "
+                                         "the explanation is a block quote after the last option")
+                else:
+                    block.options.append(_RawOption(lineno, option.group(1) != " ", [option.group(2) or ""]))
+                    phase = "options"
+            elif not stripped:
+                target.append("")
+            elif phase == "body":
+                if indented and is_quote:
+                    self.problem(lineno, "feedback with no option: indent '> feedback' under an option line")
+                block.body.append(raw_text)
+            elif phase == "options":
+                current = block.options[-1]
+                if indented and is_quote:
+                    current.feedback.append(_unquote(stripped))
+                elif indented and current.feedback:
+                    current.feedback.append(stripped)
+                elif indented:
+                    current.text.append(stripped)
+                elif is_quote:
+                    phase = "explanation"
+                    block.explanation_line = lineno
+                    block.explanation.append(_unquote(stripped))
+                elif not previous_blank and not _PLAIN_ITEM.match(text):
+                    (current.feedback if current.feedback else current.text).append(stripped)
+                elif _PLAIN_ITEM.match(text):
+                    self.problem(lineno, "a list item among the options needs '[ ]' or '[x]' after the dash")
+                else:
+                    self._stray(lineno, section, what)
+            elif is_quote and not indented:
+                block.explanation.append(_unquote(stripped))
+            elif is_quote:
+                self.problem(lineno, "feedback with no option: feedback goes under its option, "
+                                     "before the explanation")
+            elif previous_quote:
+                block.explanation.append(stripped)
+            else:
+                self._stray(lineno, section, what)
+            previous_blank = not stripped
+            previous_quote = is_quote or (previous_quote and bool(stripped))
+        return block
+
+    @staticmethod
+    def _target(block: _Block, phase: str) -> list[str]:
+        if phase == "body":
+            return block.body
+        if phase == "explanation":
+            return block.explanation
+        current = block.options[-1]
+        return current.feedback if current.feedback else current.text
+
+    def _stray(self, lineno: int, section: _Section, what: str) -> None:
+        self.problem(lineno, f"text after the options of '{section.heading}' is not part of the {what}: "
+                             "move it above the options, or make it a '>' block quote")
+
+
+def _unquote(stripped: str) -> str:
+    """``"> text"`` -> ``"text"`` (one level of block quote)."""
+    text = stripped[1:]
+    return text[1:] if text.startswith(" ") else text
+
+
+def _letters():
+    """Option keys in file order: a, b, ..., z, aa, ab, ..."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    n = 0
+    while True:
+        key, i = "", n
+        while True:
+            key = alphabet[i % 26] + key
+            i = i // 26 - 1
+            if i < 0:
+                break
+        yield key
+        n += 1
+
+
+class _GraphCheck:
+    """Checks that every learner can walk a branching scenario from its first step to an ending."""
+
+    def __init__(self, parser: _BodyParser, scenario: BranchingScenario, line: int, sources: list[_StepSource]):
+        self.parser = parser
+        self.scenario = scenario
+        self.line = line
+        self.sources = sources
+
+    def run(self) -> None:
+        scenario, problem = self.scenario, self.parser.problem
+        by_id: dict[str, _StepSource] = {}
+        found = len(self.parser.problems)
+        for source in self.sources:
+            step = source.step
+            if step.id in by_id:
+                problem(source.line, f"duplicate step id '{step.id}' in branching scenario '{scenario.id}'")
+            by_id.setdefault(step.id, source)
+            if not step.is_ending and not any(c.recommended for c in step.choices):
+                problem(source.line, f"step '{step.id}' needs a recommended choice: mark the best call with '- [x]'")
+            for line, choice in zip(source.choice_lines, step.choices, strict=True):
+                if choice.next not in {s.step.id for s in self.sources}:
+                    problem(line, f"choice leads to '{choice.next}', which is not a step of "
+                                  f"branching scenario '{scenario.id}'")
+        if len(self.parser.problems) == found:
+            self._walk(by_id)
+        if len(self.parser.problems) == found and scenario.best_points <= 0:
+            problem(self.line, f"branching scenario '{scenario.id}' scores no points on any path: "
+                               "give its choices points")
+
+    def _walk(self, by_id: dict[str, _StepSource]) -> None:
+        """Depth-first from the first step: report cycles and unreachable steps."""
+        first = self.sources[0]
+        on_path: dict[str, bool] = {first.step.id: True}  # True while on the current path
+        stack: list[tuple[_StepSource, int]] = [(first, 0)]
+        while stack:
+            source, index = stack.pop()
+            if index == len(source.step.choices):
+                on_path[source.step.id] = False
+                continue
+            stack.append((source, index + 1))
+            target = source.step.choices[index].next
+            if on_path.get(target):
+                self.parser.problem(source.choice_lines[index],
+                                    f"choice leads back to step '{target}': every path must reach an ending")
+            elif target not in on_path:
+                on_path[target] = True
+                stack.append((by_id[target], 0))
+        for source in self.sources:
+            if source.step.id not in on_path:
+                self.parser.problem(source.line, f"step '{source.step.id}' cannot be reached from the first "
+                                                 f"step '{first.step.id}'")
