@@ -33,6 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .extensions import csrf, limiter, login_manager
 
     db.init_app(app)
+    # Access rules run before the CSRF check, so a refused visitor learns nothing about the form.
+    app.before_request(web.access.enforce)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

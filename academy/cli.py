@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
 from .db import session_scope
@@ -65,6 +65,7 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
 
 
 @click.command("setup-link")
+@with_appcontext
 def setup_link() -> None:
     """Print a one-time link to create the first admin (nothing if an admin exists)."""
     with session_scope(current_app) as session:

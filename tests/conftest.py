@@ -138,8 +138,11 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A database session outside any request, for arranging and checking state."""
-    with app.app_context(), session_scope(app) as session:
+    """A database session outside any request, for arranging and checking state.
+
+    No app context is pushed: requests made meanwhile must get their own ``g``, as in production.
+    """
+    with session_scope(app) as session:
         yield session
 
 
@@ -151,7 +154,7 @@ def make_user(app):
     def _make(role: str = Role.LEARNER, *, email: str | None = None, name: str | None = None,
               password: str = PASSWORD, organisation_id: int | None = None) -> User:
         n = next(counter)
-        with app.app_context(), session_scope(app) as session:
+        with session_scope(app) as session:
             return accounts.create_user(session, email=email or f"{role}{n}@example.com",
                                         name=name or f"Test {role.title()} {n}", password=password,
                                         role=role, organisation_id=organisation_id)

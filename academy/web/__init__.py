@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import access, auth, errors, main, nav, security
+from . import admin, auth, errors, main, nav, security
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
     security.init_app(app)
-    app.before_request(access.enforce)
 
     @app.context_processor
     def inject_viewer():
-        return {"viewer": _viewer(), "nav_items": nav.items_for, "url_if": nav.url_if}
+        return {"viewer": _viewer(), "nav_items": nav.items_for, "url_if": nav.url_if,
+                "admin_sections": nav.admin_sections}
 
 
 def _viewer():

@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from academy.extensions import login_manager
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
     401: ("Please sign in", "You need to sign in to do that."),
@@ -53,6 +55,8 @@ def render_error(code: int, detail: str | None = None, *, headers: dict | None =
 def _discard_broken_session() -> None:
     """Drop the request's DB session so the error page itself never touches the database."""
     g.db_down = True
+    # Flask-Login's template context loads the user eagerly: make it anonymous for this page.
+    g._login_user = login_manager.anonymous_user()
     session = g.pop("db_session", None)
     if session is not None:
         try:

@@ -48,6 +48,9 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_LENGTH_MESSAGE = f"Use at least {MIN_LENGTH} and at most {MAX_LENGTH} characters."
+
+
 class LoginForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[_strip],
                        render_kw={"autocomplete": "username"})
@@ -58,7 +61,7 @@ class LoginForm(BaseForm):
 class _NewPasswordMixin:
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_LENGTH_MESSAGE)],
         description=f"At least {MIN_LENGTH} characters. A passphrase of several words works well.",
         render_kw={"autocomplete": "new-password"},
     )
@@ -99,7 +102,7 @@ class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        "New password", validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH, message=_LENGTH_MESSAGE)],
         description=f"At least {MIN_LENGTH} characters.", render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
         "Confirm new password",

@@ -53,3 +53,17 @@ def url_if(endpoint: str, **values) -> str | None:
     if endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, **values)
+
+
+_ADMIN_SECTIONS: list[tuple[int, str, str]] = []
+
+
+def register_admin_section(label: str, endpoint: str, order: int = 50) -> None:
+    """Add a tab to the admin area's sub-navigation (certificates, exports, audit log, ...)."""
+    if all(e != endpoint for _, _, e in _ADMIN_SECTIONS):
+        _ADMIN_SECTIONS.append((order, label, endpoint))
+        _ADMIN_SECTIONS.sort()
+
+
+def admin_sections() -> list[tuple[str, str]]:
+    return [(label, endpoint) for _, label, endpoint in _ADMIN_SECTIONS if endpoint in current_app.view_functions]
