@@ -1,0 +1,309 @@
+"""Drawing, walking and grading quiz attempts: pure rules on a parsed :class:`QuizDef`.
+
+* **Draw.** An attempt asks ``draw`` questions picked at random (all of them without ``draw``); a
+  scenario is drawn whole and a branching scenario counts as one question, so the draw hits the
+  exact number whenever some combination of units adds up to it, and otherwise the nearest number
+  below it. Drawn units keep the file's order (scenarios often build on one another); the options
+  of each question are shuffled per attempt. The same seed always gives the same layout.
+* **Grade.** An ordinary question earns 1 point when the chosen options are exactly the correct
+  set. A branching scenario earns the points on the path taken, out of its best path's points. The
+  percentage is points earned over points possible; a critical choice fails the attempt whatever
+  the percentage.
+* **Time.** See :func:`counts_at`: a server-side deadline plus a short network grace.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .quiz_format import BranchingScenario, Choice, Question, QuizDef, Scenario, Step, unit_points, unit_questions
+
+#: A submission or save that reaches the server this long after the deadline still counts in full:
+#: it was most likely sent in time and delayed by the network.
+GRACE = timedelta(seconds=30)
+
+
+class AnswerError(ValueError):
+    """An answer that does not fit the attempt: ``str(error)`` is a sentence for the learner."""
+
+
+# --- Layout: what one attempt asks, in which order ------------------------------------------------
+
+@dataclass(frozen=True)
+class Item:
+    """A drawn question (with its options in the order shown) or a drawn branching scenario."""
+
+    key: str
+    #: Option keys in display order; empty for a branching scenario.
+    options: tuple[str, ...] = ()
+    branching: bool = False
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One choice made in a branching scenario."""
+
+    step_id: str
+    choice_key: str
+
+
+@dataclass
+class Layout:
+    """The drawn items of an attempt and, for each branching scenario, the path walked so far."""
+
+    items: list[Item]
+    paths: dict[str, list[PathStep]] = field(default_factory=dict)
+
+    def item(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    @property
+    def question_keys(self) -> list[str]:
+        return [i.key for i in self.items if not i.branching]
+
+    @property
+    def branching_ids(self) -> list[str]:
+        return [i.key for i in self.items if i.branching]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [{"key": i.key, "options": list(i.options), "branching": i.branching} for i in self.items],
+            "paths": {sid: [[p.step_id, p.choice_key] for p in path] for sid, path in self.paths.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Layout:
+        items = [Item(i["key"], tuple(i["options"]), i["branching"]) for i in data["items"]]
+        paths = {sid: [PathStep(s, c) for s, c in path] for sid, path in data.get("paths", {}).items()}
+        return cls(items, paths)
+
+
+def draw_layout(quiz: QuizDef, seed: int | str) -> Layout:
+    """Pick the units an attempt asks and shuffle each question's options, reproducibly from ``seed``."""
+    rng = random.Random(seed)
+    chosen = _draw_units(quiz, rng)
+    items: list[Item] = []
+    for unit in quiz.units:
+        if id(unit) not in chosen:
+            continue
+        if isinstance(unit, BranchingScenario):
+            items.append(Item(unit.id, branching=True))
+            continue
+        for question in unit.questions if isinstance(unit, Scenario) else [unit]:
+            keys = [o.key for o in question.options]
+            rng.shuffle(keys)
+            items.append(Item(question.key, tuple(keys)))
+    return Layout(items)
+
+
+def _draw_units(quiz: QuizDef, rng: random.Random) -> set[int]:
+    """``id()`` of the drawn units: a random subset whose question count is as close to ``draw`` as allowed."""
+    units = list(quiz.units)
+    if quiz.draw is None or quiz.draw >= quiz.question_count:
+        return {id(u) for u in units}
+    rng.shuffle(units)
+    sizes = [unit_questions(u) for u in units]
+    # reachable[i]: the question counts some subset of units[i:] adds up to.
+    reachable: list[set[int]] = [set() for _ in range(len(units) + 1)]
+    reachable[-1] = {0}
+    for i in range(len(units) - 1, -1, -1):
+        reachable[i] = reachable[i + 1] | {s + sizes[i] for s in reachable[i + 1] if s + sizes[i] <= quiz.draw}
+    below = [s for s in reachable[0] if s > 0]
+    # Every unit larger than draw (a big scenario): ask the smallest one whole.
+    remaining = max(below) if below else min(sizes)
+    chosen: set[int] = set()
+    for i, unit in enumerate(units):
+        # Take the unit when the rest can still make up the remainder; a greedy pass in random order.
+        if sizes[i] <= remaining and remaining - sizes[i] in reachable[i + 1]:
+            chosen.add(id(unit))
+            remaining -= sizes[i]
+    return chosen
+
+
+def max_points(quiz: QuizDef, layout: Layout) -> int:
+    """Points possible in this attempt: 1 per drawn question, the best path per branching scenario."""
+    total = len(layout.question_keys)
+    for scenario_id in layout.branching_ids:
+        total += unit_points(_branching(quiz, scenario_id))
+    return total
+
+
+# --- Answers --------------------------------------------------------------------------------------
+
+Answers = Mapping[str, Collection[str]]
+
+
+def check_answers(quiz: QuizDef, layout: Layout, answers: Answers, *, complete: bool) -> dict[str, frozenset[str]]:
+    """Validate chosen option keys against the attempt; return them as sets.
+
+    Raises :class:`AnswerError` for a question not in the attempt, an option that is not one of
+    that question's, several options on a single-answer question, or (when ``complete``) any
+    drawn question left unanswered.
+    """
+    checked: dict[str, frozenset[str]] = {}
+    for key, chosen in answers.items():
+        item = layout.item(key)
+        if item is None or item.branching:
+            raise AnswerError("The answers do not match this attempt; reload the page and try again.")
+        keys = frozenset(chosen)
+        question = _question(quiz, key)
+        if not keys <= set(item.options):
+            raise AnswerError(f"“{question.prompt}” has no such option; reload the page and try again.")
+        if len(keys) > 1 and not question.multiple:
+            raise AnswerError(f"Choose one option for “{question.prompt}”.")
+        if keys:
+            checked[key] = keys
+    if complete:
+        missing = [n for n, key in enumerate(layout.question_keys, 1) if key not in checked]
+        if missing:
+            numbers = ", ".join(str(n) for n in missing)
+            raise AnswerError(f"Answer every question before submitting (unanswered: {numbers}).")
+    return checked
+
+
+# --- Branching walk -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Position:
+    """Where a learner stands in a branching scenario."""
+
+    step: Step
+    points: int
+    critical: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.step.is_ending
+
+
+def position(scenario: BranchingScenario, path: list[PathStep]) -> Position:
+    """Follow ``path`` from the first step: the current step and the points and critical errors so far."""
+    step, points, critical = scenario.first_step, 0, False
+    for taken in path:
+        choice = step.choice(taken.choice_key)
+        if taken.step_id != step.id or choice is None:
+            raise AnswerError("This scenario's path no longer matches the quiz.")
+        points += choice.points
+        critical = critical or choice.critical
+        step = scenario.step(choice.next)
+    return Position(step, points, critical)
+
+
+def choose(scenario: BranchingScenario, path: list[PathStep], step_id: str, choice_key: str) -> Choice:
+    """Take ``choice_key`` at ``step_id``, which must be the current step; returns the choice."""
+    here = position(scenario, path)
+    if here.finished:
+        raise AnswerError("This scenario is already finished.")
+    if step_id != here.step.id:
+        raise AnswerError("That step has already been decided; continue from where you are.")
+    choice = here.step.choice(choice_key)
+    if choice is None:
+        raise AnswerError("Choose one of the options shown.")
+    path.append(PathStep(step_id, choice_key))
+    return choice
+
+
+def unfinished_scenarios(quiz: QuizDef, layout: Layout) -> list[BranchingScenario]:
+    """Drawn branching scenarios whose path has not reached an ending."""
+    scenarios = [_branching(quiz, sid) for sid in layout.branching_ids]
+    return [s for s in scenarios if not position(s, layout.paths.get(s.id, [])).finished]
+
+
+# --- Grading --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionResult:
+    key: str
+    chosen: frozenset[str]
+    correct: bool
+
+    @property
+    def points(self) -> int:
+        return 1 if self.correct else 0
+
+
+@dataclass(frozen=True)
+class BranchingResult:
+    key: str
+    path: tuple[PathStep, ...]
+    points: int
+    max_points: int
+    critical: bool
+    finished: bool
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The outcome of an attempt."""
+
+    points: int
+    max_points: int
+    #: Whole percent, rounded down so that a shown 70 % never fails a 70 % pass mark.
+    percent: int
+    passed: bool
+    critical_error: bool
+    questions: tuple[QuestionResult, ...]
+    branching: tuple[BranchingResult, ...]
+
+
+def grade(quiz: QuizDef, layout: Layout, answers: Mapping[str, frozenset[str]]) -> Grade:
+    """Grade checked ``answers`` (see :func:`check_answers`) and the layout's branching paths."""
+    questions = tuple(
+        QuestionResult(key, answers.get(key, frozenset()), answers.get(key) == _question(quiz, key).correct_keys)
+        for key in layout.question_keys
+    )
+    branching = []
+    for scenario_id in layout.branching_ids:
+        scenario = _branching(quiz, scenario_id)
+        path = layout.paths.get(scenario_id, [])
+        here = position(scenario, path)
+        branching.append(BranchingResult(scenario_id, tuple(path), here.points, scenario.best_points,
+                                         here.critical, here.finished))
+    points = sum(q.points for q in questions) + sum(b.points for b in branching)
+    possible = len(questions) + sum(b.max_points for b in branching)
+    critical = any(b.critical for b in branching)
+    return Grade(
+        points=points,
+        max_points=possible,
+        percent=points * 100 // possible if possible else 0,
+        passed=not critical and points * 100 >= quiz.pass_mark * possible,
+        critical_error=critical,
+        questions=questions,
+        branching=tuple(branching),
+    )
+
+
+# --- Time -----------------------------------------------------------------------------------------
+
+def deadline(started_at: datetime, time_limit: int | None) -> datetime | None:
+    """When a timed attempt's time is up; None for an untimed quiz."""
+    return started_at + timedelta(minutes=time_limit) if time_limit else None
+
+
+def counts_at(deadline_at: datetime | None, now: datetime) -> bool:
+    """Whether answers reaching the server at ``now`` still count.
+
+    The late-submission rule: the server fixes the deadline when the attempt starts. Anything that
+    arrives up to :data:`GRACE` after it (a submission, an autosave, a branching choice) counts in
+    full. After that the attempt is closed: it is graded on the answers the server already holds
+    (autosaved or chosen in time) and everything else counts as unanswered.
+    """
+    return deadline_at is None or now <= deadline_at + GRACE
+
+
+def _question(quiz: QuizDef, key: str) -> Question:
+    question = quiz.question(key)
+    if question is None:
+        raise AnswerError("This attempt no longer matches the quiz.")
+    return question
+
+
+def _branching(quiz: QuizDef, scenario_id: str) -> BranchingScenario:
+    scenario = quiz.branching(scenario_id)
+    if scenario is None:
+        raise AnswerError("This attempt no longer matches the quiz.")
+    return scenario
