@@ -13,7 +13,8 @@ from .content import (
     Quiz,
     QuizVersion,
 )
+from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
-__all__ = ["Asset", "AuditEvent", "Base", "Course", "CourseVersion", "Enrolment", "LoginSession", "Module",
-           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Quiz", "QuizVersion", "Role",
-           "User", "utcnow"]
+__all__ = ["Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice", "Course",
+           "CourseVersion", "Enrolment", "LoginSession", "Module", "ModuleProgress", "ModuleVersion",
+           "OneTimeToken", "Organisation", "Quiz", "QuizVersion", "Role", "User", "utcnow"]
