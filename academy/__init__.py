@@ -25,6 +25,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", timedelta(days=7))
+    if app.config["PROXY_COUNT"]:
+        # Behind N trusted proxies: take the client address and scheme from their headers, so
+        # per-address sign-in throttling and the audit log see the real client.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     if not app.testing:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)

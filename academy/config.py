@@ -62,6 +62,7 @@ class Settings:
     session_max_hours: int
     max_upload_mb: int
     signing_key_dir: Path
+    proxy_count: int
 
 
 def load_settings() -> Settings:
@@ -79,6 +80,7 @@ def load_settings() -> Settings:
         session_max_hours=_int("ACADEMY_SESSION_MAX_HOURS", 12),
         max_upload_mb=_int("ACADEMY_MAX_UPLOAD_MB", 8),
         signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
+        proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
     )
 
 
@@ -110,4 +112,5 @@ def flask_config(settings: Settings) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",
         "SIGNING_KEY_DIR": settings.signing_key_dir,
+        "PROXY_COUNT": settings.proxy_count,
     }

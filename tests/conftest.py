@@ -99,6 +99,7 @@ def app_config(database_url, content_dir, tmp_path) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SIGNING_KEY_DIR": tmp_path / "keys",
         "BASE_URL": "http://localhost",
+        "PROXY_COUNT": 0,
     }
 
 

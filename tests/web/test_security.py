@@ -185,3 +185,17 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(app_config, make_user):
+    from academy.db import session_scope
+    from academy.models import AuditEvent
+
+    app = create_app({**app_config, "PROXY_COUNT": 1})
+    app.test_client_class = Client
+    client = app.test_client()
+    token = client.csrf_token("/login")
+    client.post("/login", data={"email": "x@example.com", "password": "wrong guess here", "csrf_token": token},
+                headers={"X-Forwarded-For": "203.0.113.9"})
+    with session_scope(app) as session:
+        assert session.scalar(select(AuditEvent.ip).where(AuditEvent.action == "auth.sign_in_failed")) == "203.0.113.9"
