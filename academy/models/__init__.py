@@ -2,6 +2,7 @@
 
 from .accounts import AuditEvent, LoginSession, OneTimeToken, Organisation, Role, User
 from .base import Base, utcnow
+from .certificates import Certificate, Origin
 from .content import (
     Asset,
     Course,
@@ -15,6 +16,6 @@ from .content import (
 )
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
-__all__ = ["Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice", "Course",
-           "CourseVersion", "Enrolment", "LoginSession", "Module", "ModuleProgress", "ModuleVersion",
-           "OneTimeToken", "Organisation", "Quiz", "QuizVersion", "Role", "User", "utcnow"]
+__all__ = ["Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice", "Certificate",
+           "Course", "CourseVersion", "Enrolment", "LoginSession", "Module", "ModuleProgress", "ModuleVersion",
+           "OneTimeToken", "Organisation", "Origin", "Quiz", "QuizVersion", "Role", "User", "utcnow"]
