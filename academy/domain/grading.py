@@ -18,9 +18,19 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from .quiz_format import BranchingScenario, Choice, Question, QuizDef, Scenario, Step, unit_points, unit_questions
+from .quiz_format import (
+    BranchingScenario,
+    Choice,
+    Option,
+    Question,
+    QuizDef,
+    Scenario,
+    Step,
+    unit_points,
+    unit_questions,
+)
 
 #: A submission or save that reaches the server this long after the deadline still counts in full:
 #: it was most likely sent in time and delayed by the network.
@@ -211,6 +221,78 @@ def unfinished_scenarios(quiz: QuizDef, layout: Layout) -> list[BranchingScenari
     """Drawn branching scenarios whose path has not reached an ending."""
     scenarios = [_branching(quiz, sid) for sid in layout.branching_ids]
     return [s for s in scenarios if not position(s, layout.paths.get(s.id, [])).finished]
+
+
+def decisions(scenario: BranchingScenario, path: list[PathStep]) -> list[tuple[Step, Choice]]:
+    """The steps decided along ``path`` and the choice made at each, in order."""
+    taken = []
+    for step_taken in path:
+        step = scenario.step(step_taken.step_id)
+        choice = step.choice(step_taken.choice_key) if step else None
+        if choice is None:
+            raise AnswerError("This scenario's path no longer matches the quiz.")
+        taken.append((step, choice))
+    return taken
+
+
+# --- Shaping an attempt for a page ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A drawn question with its number in the attempt and its options in the attempt's order."""
+
+    number: int
+    question: Question
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Consecutive drawn questions of one scenario, or standalone questions (``scenario`` None)."""
+
+    scenario: Scenario | None
+    questions: tuple[AskedQuestion, ...]
+    kind: ClassVar[str] = "questions"
+
+
+@dataclass(frozen=True)
+class BranchingItem:
+    """A drawn branching scenario: where the learner stands and the decisions made so far."""
+
+    number: int
+    scenario: BranchingScenario
+    decisions: tuple[tuple[Step, Choice], ...]
+    position: Position
+    kind: ClassVar[str] = "branching"
+
+
+def sections(quiz: QuizDef, layout: Layout) -> list[QuestionGroup | BranchingItem]:
+    """The attempt as a page lists it: numbered questions grouped under their scenarios."""
+    owner = {q.key: u for u in quiz.units if isinstance(u, Scenario) for q in u.questions}
+    found: list[QuestionGroup | BranchingItem] = []
+    group: list[AskedQuestion] = []
+    group_owner: Scenario | None = None
+    for number, item in enumerate(layout.items, 1):
+        if item.branching:
+            scenario = _branching(quiz, item.key)
+            path = layout.paths.get(item.key, [])
+            if group:
+                found.append(QuestionGroup(group_owner, tuple(group)))
+                group = []
+            found.append(BranchingItem(number, scenario, tuple(decisions(scenario, path)), position(scenario, path)))
+            continue
+        question = _question(quiz, item.key)
+        if group and owner.get(item.key) is not group_owner:
+            found.append(QuestionGroup(group_owner, tuple(group)))
+            group = []
+        group_owner = owner.get(item.key)
+        options = tuple(question.option(k) for k in item.options)
+        if None in options:
+            raise AnswerError("This attempt no longer matches the quiz.")
+        group.append(AskedQuestion(number, question, options))
+    if group:
+        found.append(QuestionGroup(group_owner, tuple(group)))
+    return found
 
 
 # --- Grading --------------------------------------------------------------------------------------

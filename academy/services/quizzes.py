@@ -1,0 +1,456 @@
+"""Taking quizzes: start or resume an attempt, autosave answers, walk branching scenarios, submit.
+
+Every write starts with :func:`academy.db.begin_write` and re-reads the attempt under a row lock,
+so two requests for the same attempt (a double click, a replayed submit, two workers) are applied
+one after the other and the second sees what the first did. Grading happens here, on the server,
+against the quiz version the attempt was drawn from; the rules live in :mod:`academy.domain.grading`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import secrets
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from academy.db import begin_write
+from academy.domain import grading
+from academy.domain.grading import AnswerError, Layout
+from academy.domain.quiz_format import Choice, QuizDef, Step
+from academy.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptStatus,
+    BranchingChoice,
+    Course,
+    Enrolment,
+    Quiz,
+    QuizVersion,
+    utcnow,
+)
+
+from . import progress
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+
+# Certificates are a separate feature: when it is installed, a pass may earn one.
+_CERTIFICATES = "academy.services.certificates"
+certificates = importlib.import_module(_CERTIFICATES) if importlib.util.find_spec(_CERTIFICATES) else None
+
+#: Longest submission key accepted from the attempt form.
+MAX_SUBMISSION_KEY = 64
+
+_NO_QUIZ = "There is no such quiz."
+_NO_ATTEMPT = "There is no such attempt."
+
+
+# --- What the pages show ----------------------------------------------------------------------------
+
+@dataclass
+class QuizOverview:
+    """A quiz's start page: its rules and the learner's attempts at it."""
+
+    course: Course
+    quiz: Quiz
+    version: QuizVersion
+    definition: QuizDef
+    enrolled: bool
+    #: Finished attempts, newest first.
+    attempts: list[Attempt]
+    in_progress: Attempt | None
+
+    @property
+    def attempts_left(self) -> int | None:
+        """None when unlimited; counts the attempt in progress as used."""
+        if self.version.attempts is None:
+            return None
+        used = len(self.attempts) + (1 if self.in_progress else 0)
+        return max(self.version.attempts - used, 0)
+
+    @property
+    def best(self) -> Attempt | None:
+        return max(self.attempts, key=lambda a: (a.passed, a.score_percent or 0), default=None)
+
+    @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+
+@dataclass
+class AttemptView:
+    """One attempt as its pages need it: the quiz version, the drawn layout and the answers."""
+
+    attempt: Attempt
+    course_slug: str
+    quiz_slug: str
+    definition: QuizDef
+    layout: Layout
+    #: Question key -> chosen option keys (autosaved, or final once submitted).
+    chosen: dict[str, list[str]]
+    #: Question key -> the stored, graded answer (empty until the attempt is finished).
+    graded: dict[str, AttemptAnswer]
+
+    @cached_property
+    def sections(self) -> list[grading.QuestionGroup | grading.BranchingItem]:
+        return grading.sections(self.definition, self.layout)
+
+    @property
+    def seconds_left(self) -> int | None:
+        """Whole seconds until the deadline (0 once passed); None when untimed."""
+        if self.attempt.deadline_at is None:
+            return None
+        return max(0, int((self.attempt.deadline_at - utcnow()).total_seconds()))
+
+    def branching_item(self, scenario_id: str) -> grading.BranchingItem:
+        """A drawn branching scenario of this attempt, or NotFound."""
+        found = next((s for s in self.sections if s.kind == "branching" and s.scenario.id == scenario_id), None)
+        if found is None:
+            raise NotFound("This attempt has no such scenario.")
+        return found
+
+    @staticmethod
+    def new_submission_key() -> str:
+        """A fresh key for the submit form: a replay of the same form is recognised, not recorded twice."""
+        return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A choice just made in a branching scenario and the step it leads to."""
+
+    step: Step
+    choice: Choice
+    next_step: Step
+
+
+@dataclass(frozen=True)
+class RecentAttempt:
+    """A dashboard line: an attempt, the quiz's title and where it lives."""
+
+    attempt: Attempt
+    quiz_title: str
+    course_slug: str
+    quiz_slug: str
+
+
+# --- Reading ----------------------------------------------------------------------------------------
+
+def overview(session: Session, user_id: int, course_slug: str, quiz_slug: str, *,
+             now: datetime | None = None) -> QuizOverview:
+    """The start page of a quiz in its course's published version."""
+    result = _overview(session, user_id, course_slug, quiz_slug)
+    if result.in_progress is not None and _is_overdue(result.in_progress, now):
+        _close_overdue(session, user_id, result.in_progress.token, now)
+        result = _overview(session, user_id, course_slug, quiz_slug)
+    return result
+
+
+def attempt_view(session: Session, user_id: int, token: str, *, now: datetime | None = None) -> AttemptView:
+    """The learner's own attempt (closing it first if its time ran out); another's is not found."""
+    attempt = _own_attempt(session, user_id, token)
+    if _is_overdue(attempt, now):
+        _close_overdue(session, user_id, token, now)
+        attempt = _own_attempt(session, user_id, token)
+    return _view(session, attempt)
+
+
+def recent_attempts(session: Session, user_id: int, limit: int = 5) -> list[RecentAttempt]:
+    """The learner's latest attempts, newest first, for the dashboard."""
+    rows = session.execute(
+        select(Attempt, QuizVersion.title, Course.slug, Quiz.slug)
+        .join(QuizVersion, Attempt.quiz_version_id == QuizVersion.id)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .join(Course, Quiz.course_id == Course.id)
+        .where(Attempt.user_id == user_id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(limit)
+    ).all()
+    return [RecentAttempt(*row) for row in rows]
+
+
+# --- Writing ----------------------------------------------------------------------------------------
+
+def start(session: Session, user_id: int, course_slug: str, quiz_slug: str, *,
+          now: datetime | None = None, seed: int | None = None) -> Attempt:
+    """Resume the attempt in progress, or draw a new one if the learner has attempts left."""
+    now = now or utcnow()
+    _start_write(session)
+    current = _overview(session, user_id, course_slug, quiz_slug)
+    if current.in_progress is not None and not _is_overdue(current.in_progress, now):
+        return current.in_progress
+    if current.in_progress is not None:
+        _finish_overdue(session, current.in_progress)
+        current = _overview(session, user_id, course_slug, quiz_slug)
+    if not current.enrolled:
+        raise Forbidden("Enrol in this course to take its quizzes.")
+    if current.attempts_left == 0:
+        raise Forbidden(f"You have used all {current.version.attempts} attempts at this quiz.")
+    layout = grading.draw_layout(current.definition, seed if seed is not None else secrets.randbits(64))
+    attempt = Attempt(
+        token=secrets.token_urlsafe(24), user_id=user_id, quiz_id=current.quiz.id,
+        quiz_version_id=current.version.id, started_at=now,
+        deadline_at=grading.deadline(now, current.version.time_limit),
+        max_points=grading.max_points(current.definition, layout), layout=layout.to_dict(),
+    )
+    session.add(attempt)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request started one at the same moment (PostgreSQL; SQLite queues at BEGIN).
+        session.rollback()
+        resumed = _overview(session, user_id, course_slug, quiz_slug).in_progress
+        if resumed is None:
+            raise
+        return resumed
+    return attempt
+
+
+def save_answers(session: Session, user_id: int, token: str, answers: Mapping[str, Collection[str]], *,
+                 now: datetime | None = None) -> None:
+    """Autosave: store the options chosen so far (an empty list clears a question)."""
+    attempt, definition, layout = _open_for_writing(session, user_id, token, now)
+    try:
+        checked = grading.check_answers(definition, layout, answers, complete=False)
+    except AnswerError as exc:
+        raise InvalidInput(str(exc)) from exc
+    rows = {a.question_key: a for a in attempt.answers}
+    for key in answers:
+        chosen = sorted(checked.get(key, ()))
+        row = rows.get(key)
+        if row is None:
+            attempt.answers.append(AttemptAnswer(question_key=key, chosen=chosen, saved_at=now or utcnow()))
+        elif row.chosen != chosen:
+            row.chosen, row.saved_at = chosen, now or utcnow()
+    session.commit()
+
+
+def choose(session: Session, user_id: int, token: str, scenario_id: str, step_id: str, choice_key: str, *,
+           now: datetime | None = None) -> Decision:
+    """Make a choice at the current step of a branching scenario.
+
+    Repeating the choice already made at that step (a double click, a reload) answers the same
+    decision again without recording anything.
+    """
+    attempt, definition, layout = _open_for_writing(session, user_id, token, now)
+    scenario = definition.branching(scenario_id)
+    if scenario is None or scenario_id not in layout.branching_ids:
+        raise NotFound("This attempt has no such scenario.")
+    path = layout.paths.setdefault(scenario_id, [])
+    earlier = next((p for p in path if p.step_id == step_id), None)
+    if earlier is not None:
+        if earlier.choice_key != choice_key:
+            raise Conflict("You have already made this decision; continue from where you are.")
+        step = scenario.step(step_id)
+        choice = step.choice(choice_key)
+        return Decision(step, choice, scenario.step(choice.next))
+    try:
+        step = grading.position(scenario, path).step
+        choice = grading.choose(scenario, path, step_id, choice_key)
+    except AnswerError as exc:
+        raise InvalidInput(str(exc)) from exc
+    attempt.layout = layout.to_dict()
+    session.add(BranchingChoice(attempt_id=attempt.id, scenario_id=scenario_id, step_id=step_id,
+                                choice_key=choice_key, points=choice.points, critical=choice.critical,
+                                at=now or utcnow()))
+    session.commit()
+    return Decision(step, choice, scenario.step(choice.next))
+
+
+def submit(session: Session, user_id: int, token: str, answers: Mapping[str, Collection[str]],
+           submission_key: str, *, now: datetime | None = None) -> Attempt:
+    """Grade and close the attempt. A replay of the same submission returns the recorded result.
+
+    Before the deadline every question must be answered and every simulation finished. Within the
+    grace after it, the submission counts as it stands; later still, the submitted answers are
+    ignored and the attempt is graded on what was saved in time (see ``grading.counts_at``).
+    """
+    now = now or utcnow()
+    if not submission_key or len(submission_key) > MAX_SUBMISSION_KEY:
+        raise InvalidInput("The form is incomplete; reload the page and submit again.")
+    _start_write(session)
+    attempt = _own_attempt(session, user_id, token, lock=True)
+    if attempt.finished:
+        if attempt.submission_key == submission_key:
+            return attempt
+        raise Conflict("This attempt has already been submitted.")
+    if _is_overdue(attempt, now):
+        _finish_overdue(session, attempt)
+    else:
+        definition, layout = _definition(attempt)
+        # Once the clock has run out (the page submits itself), what is left counts as unanswered.
+        in_time = attempt.deadline_at is None or now <= attempt.deadline_at
+        try:
+            checked = grading.check_answers(definition, layout, answers, complete=in_time)
+        except AnswerError as exc:
+            raise InvalidInput(str(exc)) from exc
+        unfinished = grading.unfinished_scenarios(definition, layout)
+        if unfinished and in_time:
+            raise InvalidInput(f"Finish the simulation “{unfinished[0].title}” before submitting.")
+        _grade(session, attempt, definition, layout, checked, AttemptStatus.SUBMITTED, now)
+    attempt.submission_key = submission_key
+    try:
+        session.commit()
+    except IntegrityError as exc:  # the key of another attempt's form
+        session.rollback()
+        raise Conflict("This form was already used; reload the page and submit again.") from exc
+    return attempt
+
+
+# --- Internals --------------------------------------------------------------------------------------
+
+def _overview(session: Session, user_id: int, course_slug: str, quiz_slug: str) -> QuizOverview:
+    row = session.execute(
+        select(Course, Quiz, QuizVersion)
+        .join(Quiz, Quiz.course_id == Course.id)
+        .join(QuizVersion, (QuizVersion.quiz_id == Quiz.id)
+              & (QuizVersion.course_version_id == Course.current_version_id))
+        .where(Course.slug == course_slug, Quiz.slug == quiz_slug)
+    ).first()
+    if row is None:
+        raise NotFound(_NO_QUIZ)
+    course, quiz, version = row
+    attempts = session.scalars(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.quiz_id == quiz.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    ).all()
+    enrolled = session.scalar(
+        select(func.count()).select_from(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course.id)
+    ) > 0
+    return QuizOverview(
+        course=course, quiz=quiz, version=version, definition=QuizDef.from_dict(version.definition),
+        enrolled=enrolled, attempts=[a for a in attempts if a.finished],
+        in_progress=next((a for a in attempts if not a.finished), None),
+    )
+
+
+def _start_write(session: Session) -> None:
+    """Become the writer: end the request's read transaction (sign-in checks) and BEGIN as a writer.
+
+    On SQLite a read transaction cannot turn into a write once another worker has written, and
+    ``begin_write`` only works at the start of a transaction.
+    """
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+    begin_write(session)
+
+
+def _own_attempt(session: Session, user_id: int, token: str, *, lock: bool = False) -> Attempt:
+    query = select(Attempt).where(Attempt.token == token, Attempt.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    attempt = session.scalar(query.execution_options(populate_existing=True))
+    if attempt is None:
+        raise NotFound(_NO_ATTEMPT)
+    return attempt
+
+
+def _definition(attempt: Attempt) -> tuple[QuizDef, Layout]:
+    return QuizDef.from_dict(attempt.quiz_version.definition), Layout.from_dict(attempt.layout)
+
+
+def _view(session: Session, attempt: Attempt) -> AttemptView:
+    definition, layout = _definition(attempt)
+    quiz_slug, course_slug = session.execute(
+        select(Quiz.slug, Course.slug).join(Course, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id)
+    ).one()
+    return AttemptView(
+        attempt=attempt, course_slug=course_slug, quiz_slug=quiz_slug, definition=definition, layout=layout,
+        chosen={a.question_key: list(a.chosen) for a in attempt.answers},
+        graded={a.question_key: a for a in attempt.answers} if attempt.finished else {},
+    )
+
+
+def _is_overdue(attempt: Attempt, now: datetime | None) -> bool:
+    return not attempt.finished and not grading.counts_at(attempt.deadline_at, now or utcnow())
+
+
+def _open_for_writing(session: Session, user_id: int, token: str,
+                      now: datetime | None) -> tuple[Attempt, QuizDef, Layout]:
+    """Lock the learner's attempt for a change; refuse if it is finished or its time is up."""
+    _start_write(session)
+    attempt = _own_attempt(session, user_id, token, lock=True)
+    if _is_overdue(attempt, now):
+        _finish_overdue(session, attempt)
+        session.commit()
+        raise Conflict("Time is up: your attempt was graded with the answers saved before the deadline.")
+    if attempt.finished:
+        raise Conflict("This attempt is finished; its answers can no longer change.")
+    definition, layout = _definition(attempt)
+    return attempt, definition, layout
+
+
+def _close_overdue(session: Session, user_id: int, token: str, now: datetime | None) -> None:
+    """Grade an attempt whose time ran out, unless another request got there first."""
+    session.rollback()
+    _start_write(session)
+    attempt = _own_attempt(session, user_id, token, lock=True)
+    if _is_overdue(attempt, now):
+        _finish_overdue(session, attempt)
+    session.commit()
+
+
+def _finish_overdue(session: Session, attempt: Attempt) -> None:
+    """Time ran out: grade the answers saved in time; it closed at its deadline."""
+    definition, layout = _definition(attempt)
+    saved = {a.question_key: a.chosen for a in attempt.answers if a.question_key in layout.question_keys}
+    checked = grading.check_answers(definition, layout, saved, complete=False)
+    _grade(session, attempt, definition, layout, checked, AttemptStatus.EXPIRED, attempt.deadline_at)
+
+
+def _grade(session: Session, attempt: Attempt, definition: QuizDef, layout: Layout,
+           answers: dict[str, frozenset[str]], status: AttemptStatus, closed_at: datetime) -> None:
+    """Store the grade and every answer; on a pass, report progress and certification."""
+    result = grading.grade(definition, layout, answers)
+    rows = {a.question_key: a for a in attempt.answers}
+
+    def store(key: str, chosen: list[str], correct: bool, points: int) -> None:
+        row = rows.get(key)
+        if row is None:
+            row = AttemptAnswer(question_key=key, saved_at=closed_at)
+            attempt.answers.append(row)
+        row.chosen, row.correct, row.points = chosen, correct, points
+
+    for q in result.questions:
+        store(q.key, sorted(q.chosen), q.correct, q.points)
+    for b in result.branching:
+        store(b.key, [p.choice_key for p in b.path], b.finished and not b.critical, b.points)
+    attempt.status = status.value
+    attempt.submitted_at = closed_at
+    attempt.points, attempt.max_points = result.points, result.max_points
+    attempt.score_percent, attempt.passed, attempt.critical_error = result.percent, result.passed, result.critical_error
+    session.flush()
+    if result.passed:
+        _after_pass(session, attempt)
+
+
+def _after_pass(session: Session, attempt: Attempt) -> None:
+    """Complete the module once all its quizzes are passed; let certification see the pass."""
+    version = attempt.quiz_version
+    course_id = attempt.quiz.course_id
+    if version.module_id is not None and _module_quizzes_passed(session, attempt.user_id, course_id,
+                                                                 version.module_id):
+        progress.complete_module(session, attempt.user_id, version.module_id)
+    if certificates is not None:
+        certificates.issue_if_due(session, attempt.user_id, course_id)
+
+
+def _module_quizzes_passed(session: Session, user_id: int, course_id: int, module_id: int) -> bool:
+    """Whether the learner has passed every quiz that the published course sets for the module."""
+    current = select(Course.current_version_id).where(Course.id == course_id).scalar_subquery()
+    quiz_ids = set(session.scalars(
+        select(QuizVersion.quiz_id).where(QuizVersion.course_version_id == current,
+                                          QuizVersion.module_id == module_id)
+    ))
+    passed = set(session.scalars(
+        select(Attempt.quiz_id).where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids),
+                                      Attempt.passed.is_(True))
+    ))
+    return quiz_ids <= passed
+
