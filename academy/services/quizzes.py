@@ -8,8 +8,6 @@ against the quiz version the attempt was drawn from; the rules live in :mod:`aca
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -36,12 +34,8 @@ from academy.models import (
     utcnow,
 )
 
-from . import progress
+from . import certificates, progress
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-
-# Certificates are a separate feature: when it is installed, a pass may earn one.
-_CERTIFICATES = "academy.services.certificates"
-certificates = importlib.import_module(_CERTIFICATES) if importlib.util.find_spec(_CERTIFICATES) else None
 
 #: Longest submission key accepted from the attempt form.
 MAX_SUBMISSION_KEY = 64
@@ -427,18 +421,17 @@ def _grade(session: Session, attempt: Attempt, definition: QuizDef, layout: Layo
     attempt.score_percent, attempt.passed, attempt.critical_error = result.percent, result.passed, result.critical_error
     session.flush()
     if result.passed:
-        _after_pass(session, attempt)
+        _after_pass(session, attempt, closed_at)
 
 
-def _after_pass(session: Session, attempt: Attempt) -> None:
-    """Complete the module once all its quizzes are passed; let certification see the pass."""
+def _after_pass(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Complete the module once all its quizzes are passed; issue the certificate if now due."""
     version = attempt.quiz_version
     course_id = attempt.quiz.course_id
     if version.module_id is not None and _module_quizzes_passed(session, attempt.user_id, course_id,
                                                                  version.module_id):
         progress.complete_module(session, attempt.user_id, version.module_id)
-    if certificates is not None:
-        certificates.issue_if_due(session, attempt.user_id, course_id)
+    certificates.issue_if_due(session, attempt.user_id, course_id, now=now)
 
 
 def _module_quizzes_passed(session: Session, user_id: int, course_id: int, module_id: int) -> bool:

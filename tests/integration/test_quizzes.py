@@ -9,8 +9,17 @@ import pytest
 from sqlalchemy import func, select
 
 from academy.db import session_scope
-from academy.models import Attempt, AttemptAnswer, BranchingChoice, Module, ModuleProgress, QuizVersion, utcnow
-from academy.services import quizzes
+from academy.models import (
+    Attempt,
+    AttemptAnswer,
+    BranchingChoice,
+    Certificate,
+    Module,
+    ModuleProgress,
+    QuizVersion,
+    utcnow,
+)
+from academy.services import progress, quizzes
 from academy.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.support.quizzes import BASICS, COURSE, RIGHT, enrol, publish
 
@@ -266,7 +275,7 @@ def test_a_pass_asks_certification_whether_a_certificate_is_due(db, learner, mon
 
     class FakeCertificates:
         @staticmethod
-        def issue_if_due(session, user_id, course_id):
+        def issue_if_due(session, user_id, course_id, now):
             calls.append((user_id, course_id))
 
     monkeypatch.setattr(quizzes, "certificates", FakeCertificates)
@@ -339,3 +348,18 @@ def test_a_double_clicked_decision_is_recorded_once(app, db, learner):
                     .next_step.id)
     assert results == ["bridges"] * 3
     assert db.scalar(select(func.count()).select_from(BranchingChoice)) == 1
+
+
+def test_passing_every_quiz_earns_the_certificate(db, learner):
+    reading = db.scalar(select(Module.id).where(Module.slug == "reading"))
+    progress.complete_module(db, learner.id, reading)
+    db.commit()
+    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "basics"), key="k1")
+    bridge = quizzes.start(db, learner.id, COURSE, "bridge")
+    quizzes.choose(db, learner.id, bridge.token, "checkout", "start", "a")
+    quizzes.choose(db, learner.id, bridge.token, "checkout", "bridges", "a")
+    quizzes.submit(db, learner.id, bridge.token, {"after": ["a"]}, "k2")
+    assert db.scalar(select(func.count()).select_from(Certificate)) == 0
+    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "exam"), key="k3")
+    certificate = db.scalar(select(Certificate))
+    assert certificate.user_id == learner.id and certificate.score_percent == 100
