@@ -1,0 +1,235 @@
+"""Taking quizzes in the browser's shoes: pages, forms, what they reveal and to whom."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from academy.models import Attempt
+from tests.support.quizzes import COURSE, RIGHT, enrol, publish
+
+START = f"/courses/{COURSE}/quizzes/basics"
+#: Text that only the result page may show: feedback, explanations, branching consequences and endings.
+SECRETS = ["Feedback-", "Explanation-", "Consequence-", "Ending-restored", "Ending-lost"]
+
+
+@pytest.fixture
+def learner(app, runner, content_dir, learner_client):
+    publish(runner, content_dir)
+    enrol(app, learner_client.user.id)
+    return learner_client
+
+
+def start(client, quiz="basics") -> str:
+    """Start (or resume) through the start page's form; returns the attempt page's path."""
+    page = f"/courses/{COURSE}/quizzes/{quiz}"
+    response = client.submit(f"{page}/start", page=page)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return response.headers["Location"]
+
+
+def token_of(path: str) -> str:
+    return path.rstrip("/").split("/")[2]
+
+
+def form_answers(db, token: str, right: bool = True) -> dict[str, list[str]]:
+    attempt = db.scalar(select(Attempt).where(Attempt.token == token))
+    return {f"q-{i['key']}": (RIGHT[i["key"]] if right else [o for o in i["options"] if o not in RIGHT[i["key"]]][:1])
+            for i in attempt.layout["items"] if not i["branching"]}
+
+
+def submission_key(html: str) -> str:
+    return re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+
+
+def submit(client, db, path: str, right: bool = True):
+    html = client.get(path).get_data(as_text=True)
+    data = {**form_answers(db, token_of(path), right), "submission_key": submission_key(html)}
+    return client.submit(f"{path}/submit", data, page=path)
+
+
+# --- Start page -----------------------------------------------------------------------------------
+
+def test_start_page_shows_the_rules(learner):
+    html = learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
+    assert "Final exam" in html and "Certification exam" in html
+    assert "50%" in html and "10 min" in html and "drawn at random from 3" in html
+    assert re.search(r"Attempts left</dt>\s*<dd>2</dd>", html)
+    assert ">Start<" in html
+
+
+def test_start_page_offers_to_resume_an_attempt_in_progress(learner):
+    path = start(learner)
+    html = learner.get(START).get_data(as_text=True)
+    assert "Resume your attempt" in html and path in html
+    assert start(learner) == path
+
+
+def test_a_learner_not_enrolled_is_invited_to_enrol(runner, content_dir, learner_client):
+    publish(runner, content_dir)
+    html = learner_client.get(START).get_data(as_text=True)
+    assert "Enrol in the course to take this quiz" in html
+    response = learner_client.submit(f"{START}/start", page=START)
+    assert response.status_code == 403
+
+
+def test_unknown_quiz_is_a_404(learner):
+    assert learner.get(f"/courses/{COURSE}/quizzes/nope").status_code == 404
+
+
+def test_quiz_pages_need_a_signed_in_learner(client, runner, content_dir):
+    publish(runner, content_dir)
+    assert client.get(START).status_code == 302
+
+
+# --- The attempt page -----------------------------------------------------------------------------
+
+def test_the_attempt_page_never_reveals_answers_feedback_or_explanations(learner):
+    html = learner.get(start(learner)).get_data(as_text=True)
+    assert "Is this a major incident?" in html and "Yes, declare it" in html
+    for secret in SECRETS:
+        assert secret not in html
+    assert "correct" not in html.lower().replace("incorrect", "")
+
+
+def test_each_question_is_a_fieldset_with_labelled_inputs(learner):
+    html = learner.get(start(learner)).get_data(as_text=True)
+    assert html.count("<fieldset") == 3 and html.count("<legend") == 3
+    inputs = re.findall(r'<input type="(?:radio|checkbox)" id="([^"]+)"', html)
+    assert len(inputs) == 8
+    for input_id in inputs:
+        assert f'<label class="quiz-option" for="{input_id}">' in html
+    assert html.count('type="checkbox"') == 3  # the multiple-answer question
+
+
+def test_submitting_shows_the_result_with_feedback_and_explanations(learner, db):
+    path = start(learner)
+    response = submit(learner, db, path)
+    assert response.status_code == 302 and response.headers["Location"] == f"{path}/result"
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "Passed" in html and "3 of 3 points" in html and "100%" in html
+    assert "Feedback-yes" in html and "Feedback-mim" in html and "Feedback-first" in html
+    assert "Feedback-no" not in html  # feedback of options the learner did not choose
+    assert "Explanation-major" in html and "Explanation-phases" in html
+    assert learner.get(path).headers["Location"].endswith(f"{path}/result")
+
+
+def test_a_failed_attempt_marks_wrong_answers(learner, db):
+    path = start(learner)
+    submit(learner, db, path, right=False)
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "Not passed" in html and "Incorrect" in html and "Correct answer" in html
+
+
+def test_missing_answers_are_refused_with_the_choices_kept(learner, db):
+    path = start(learner)
+    html = learner.get(path).get_data(as_text=True)
+    response = learner.submit(f"{path}/submit", {"q-shield": ["b"], "submission_key": submission_key(html)},
+                              page=path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Answer every question before submitting" in page
+    assert re.search(r'name="q-shield" value="b"\s+checked', page)
+    assert db.scalar(select(Attempt.status)) == "in_progress"
+
+
+def test_a_forged_option_key_is_a_clear_400(learner, db):
+    path = start(learner)
+    html = learner.get(path).get_data(as_text=True)
+    data = {**form_answers(db, token_of(path)), "q-is-major": ["z"], "submission_key": submission_key(html)}
+    response = learner.submit(f"{path}/submit", data, page=path)
+    assert response.status_code == 400 and "has no such option" in response.get_data(as_text=True)
+
+
+def test_a_replayed_submit_shows_the_same_result_and_a_second_form_is_refused(learner, db):
+    path = start(learner)
+    html = learner.get(path).get_data(as_text=True)
+    data = {**form_answers(db, token_of(path)), "submission_key": submission_key(html)}
+    assert learner.submit(f"{path}/submit", data, page=START).status_code == 302
+    assert learner.submit(f"{path}/submit", data, page=START).status_code == 302
+    data["submission_key"] = "another-form"
+    response = learner.submit(f"{path}/submit", data, page=START)
+    assert response.status_code == 409 and "already been submitted" in response.get_data(as_text=True)
+
+
+def test_save_without_javascript_and_autosave_with_it(learner):
+    path = start(learner)
+    response = learner.submit(f"{path}/save", {"q-shield": ["", "b"], "q-phases": [""]}, page=path)
+    assert response.status_code == 302 and response.headers["Location"] == path
+    assert re.search(r'name="q-shield" value="b"\s+checked', learner.get(path).get_data(as_text=True))
+    response = learner.submit(f"{path}/save", {"q-shield": [""]}, page=path, headers={"Accept": "application/json"})
+    assert response.get_json() == {"saved": True}
+    assert not re.search(r'value="b"\s+checked', learner.get(path).get_data(as_text=True))
+
+
+def test_another_learners_attempt_is_a_404_everywhere(learner, client_as, app):
+    path = start(learner)
+    stranger = client_as()
+    enrol(app, stranger.user.id)
+    assert stranger.get(path).status_code == 404
+    assert stranger.get(f"{path}/result").status_code == 404
+    assert stranger.get(f"{path}/scenarios/checkout").status_code == 404
+    assert stranger.submit(f"{path}/save", {"q-shield": ["b"]}, page=START).status_code == 404
+    assert stranger.submit(f"{path}/submit", {"submission_key": "x"}, page=START).status_code == 404
+
+
+def test_a_timed_attempt_shows_a_countdown(learner):
+    html = learner.get(start(learner, "exam")).get_data(as_text=True)
+    assert 'role="timer"' in html and re.search(r'data-seconds-left="(59\d|600)"', html)
+    assert "js/quiz.js" in html
+
+
+def test_csrf_tokens_never_expire_during_an_exam(app):
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+# --- Branching, one step at a time ----------------------------------------------------------------
+
+def test_walking_a_branching_simulation_step_by_step(learner, db):
+    path = start(learner, "bridge")
+    attempt_page = learner.get(path).get_data(as_text=True)
+    assert "Start the simulation" in attempt_page
+    walk = f"{path}/scenarios/checkout"
+    step = learner.get(walk).get_data(as_text=True)
+    assert "First signals" in step and "Validate then declare" in step
+    for secret in [*SECRETS, "points", "critical", "Recommended"]:
+        assert secret not in step
+    response = learner.submit(walk, {"step": "start", "choice": "a"}, page=walk)
+    assert response.headers["Location"].endswith(f"{walk}?decided=start")
+    consequence = learner.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Consequence-validate" in consequence and "Continue" in consequence
+    assert "Consequence-wait" not in consequence
+    learner.submit(walk, {"step": "bridges", "choice": "b"}, page=walk)
+    ending = learner.get(walk).get_data(as_text=True)
+    assert "Ending-restored text" in ending and "Back to the quiz" in ending
+    html = learner.get(path).get_data(as_text=True)
+    data = {"q-after": ["a"], "submission_key": submission_key(html)}
+    assert learner.submit(f"{path}/submit", data, page=path).status_code == 302
+    result = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "15 of 21 points" in result and "14 / 20 points" in result
+    assert "Consequence-one-bridge" in result and "Technical and management bridges" in result
+
+
+def test_a_choice_out_of_turn_is_explained_on_the_step_page(learner):
+    walk = f"{start(learner, 'bridge')}/scenarios/checkout"
+    response = learner.submit(walk, {"step": "bridges", "choice": "a"}, page=walk, follow_redirects=True)
+    assert "already been decided" in response.get_data(as_text=True)
+
+
+def test_opening_the_simulation_saves_the_answers_on_the_page(learner):
+    path = start(learner, "bridge")
+    response = learner.submit(f"{path}/save?scenario=checkout", {"q-after": ["a"]}, page=path)
+    assert response.headers["Location"] == f"{path}/scenarios/checkout"
+    assert re.search(r'value="a"\s+checked', learner.get(path).get_data(as_text=True))
+
+
+# --- Dashboard ------------------------------------------------------------------------------------
+
+def test_the_dashboard_lists_recent_attempts_with_scores(learner, db):
+    path = start(learner)
+    submit(learner, db, path)
+    html = learner.get("/dashboard").get_data(as_text=True)
+    assert "Recent quiz attempts" in html and "Basics check" in html and "100%" in html
+    assert f"{path}/result" in html
