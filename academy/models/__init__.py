@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per area; importing this registers them all."""
 
 from .accounts import AuditEvent, LoginSession, OneTimeToken, Organisation, Role, User
+from .api_tokens import ApiToken
 from .authoring import CourseEditor, Draft, PublishedFile, Source, VersionOrigin
 from .base import Base, utcnow
 from .certificates import Certificate, Origin
@@ -17,7 +18,7 @@ from .content import (
 )
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
-__all__ = ["Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice", "Certificate",
-           "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module", "ModuleProgress",
-           "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz", "QuizVersion", "Role",
-           "Source", "User", "VersionOrigin", "utcnow"]
+__all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
+           "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module",
+           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz",
+           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]

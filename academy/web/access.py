@@ -1,6 +1,7 @@
 """Who may use which route: every view declares it, and undeclared routes are refused.
 
-Views are marked with :func:`public`, :func:`signed_in` or :func:`roles`. A before-request hook
+Views are marked with :func:`public`, :func:`signed_in`, :func:`roles` or (the token API)
+:func:`api_token`. A before-request hook
 enforces the mark; a route without one answers 403 to everyone (deny by default), and
 ``check_all_routes_declared`` makes the factory fail fast when a developer forgets.
 """
@@ -16,6 +17,8 @@ from flask_login import current_user
 from academy.models import Role
 
 PUBLIC = "public"
+#: Token API routes: no browser session counts; the API blueprint checks the bearer token itself.
+API_TOKEN = "api-token"  # noqa: S105 (an access mark, not a secret)
 ALL_ROLES = frozenset(r.value for r in Role)
 
 
@@ -39,6 +42,12 @@ def roles(*allowed: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+def api_token(view: Callable) -> Callable:
+    """API clients presenting a bearer token (checked by the API's own before-request hook)."""
+    view.access = API_TOKEN
+    return view
+
+
 def access_of(app: Flask, endpoint: str):
     view = app.view_functions.get(endpoint)
     if view is None:
@@ -58,7 +67,7 @@ def enforce() -> object | None:
     if access is None:
         current_app.logger.error("route %s declares no access rule; refused", endpoint)
         abort(403)
-    if access == PUBLIC:
+    if access in (PUBLIC, API_TOKEN):
         return None
     if not current_user.is_authenticated:
         if request.method == "GET" and not request.path.startswith("/api/"):

@@ -1,0 +1,151 @@
+"""Certification records for exports and the API: resolve the filter, stream the rows, log the export.
+
+Rows are read with ``yield_per`` (a server-side cursor on PostgreSQL, a stepped cursor on SQLite),
+so memory stays flat however many certificates match. The export is audit-logged before the first
+row is read: a download that fails half-way still shows in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from academy.domain.certification import Status
+from academy.domain.exports import CertificateFilter, CertificateRecord
+from academy.models import Certificate, Course, CourseVersion, Organisation, User
+
+from . import audit
+from .errors import InvalidInput
+
+#: Rows fetched from the database at a time.
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class ResolvedFilter:
+    """A :class:`CertificateFilter` with its course and organisation found in the database."""
+
+    filter: CertificateFilter
+    course_id: int | None = None
+    organisation_id: int | None = None
+    #: One holder's certificates only (the admin's user page; never typed by people).
+    user_id: int | None = None
+
+
+def resolve(session: Session, flt: CertificateFilter) -> ResolvedFilter:
+    """Find the course (by slug) and organisation (by id or name) the filter names.
+
+    Raises InvalidInput naming the field when either does not exist.
+    """
+    course_id = organisation_id = None
+    if flt.course:
+        course_id = session.scalar(select(Course.id).where(Course.slug == flt.course))
+        if course_id is None:
+            raise InvalidInput(f"There is no course with the slug {flt.course!r}.",
+                               {"course": [f"There is no course with the slug {flt.course!r}."]})
+    if flt.organisation:
+        organisation_id = find_organisation_id(session, flt.organisation)
+        if organisation_id is None:
+            message = f"There is no organisation named {flt.organisation!r} (or with that id)."
+            raise InvalidInput(message, {"organisation": [message]})
+    return ResolvedFilter(flt, course_id, organisation_id)
+
+
+def find_organisation_id(session: Session, name_or_id: str) -> int | None:
+    """The id of the organisation with this id or name (names compare case-insensitively)."""
+    conditions = [func.lower(Organisation.name) == name_or_id.lower()]
+    if name_or_id.isascii() and name_or_id.isdigit() and len(name_or_id) < 10:
+        conditions.append(Organisation.id == int(name_or_id))
+    # An organisation literally named "42" still wins over the organisation with id 42.
+    rows = session.execute(select(Organisation.id, Organisation.name).where(or_(*conditions))).all()
+    by_name = [row.id for row in rows if row.name.lower() == name_or_id.lower()]
+    return by_name[0] if by_name else (rows[0].id if rows else None)
+
+
+def record_query(resolved: ResolvedFilter, now: datetime) -> Select:
+    """The SELECT behind every export and API listing, ordered by certificate id."""
+    flt = resolved.filter
+    stmt = (select(Certificate.id, Certificate.code, Certificate.holder_name, User.email,
+                   Organisation.name.label("organisation"), Certificate.course_title, CourseVersion.number,
+                   Certificate.score_percent, Certificate.issued_at, Certificate.expires_at,
+                   Certificate.revoked_at, Certificate.revoked_reason)
+            .join(User, User.id == Certificate.user_id)
+            .join(CourseVersion, CourseVersion.id == Certificate.course_version_id)
+            .outerjoin(Organisation, Organisation.id == User.organisation_id))
+    if resolved.course_id is not None:
+        stmt = stmt.where(Certificate.course_id == resolved.course_id)
+    if resolved.organisation_id is not None:
+        stmt = stmt.where(User.organisation_id == resolved.organisation_id)
+    if resolved.user_id is not None:
+        stmt = stmt.where(Certificate.user_id == resolved.user_id)
+    start, end = flt.dates.start(), flt.dates.end()
+    if start:
+        stmt = stmt.where(Certificate.issued_at >= start)
+    if end:
+        stmt = stmt.where(Certificate.issued_at < end)
+    if flt.status:
+        stmt = stmt.where(_status_condition(Status(flt.status), now))
+    return stmt.order_by(Certificate.id)
+
+
+def _status_condition(status: Status, now: datetime):
+    # The SQL twin of domain.certification.status_at: revoked wins, then expiry.
+    live = Certificate.revoked_at.is_(None)
+    if status is Status.REVOKED:
+        return Certificate.revoked_at.is_not(None)
+    if status is Status.EXPIRED:
+        return and_(live, Certificate.expires_at <= now)
+    return and_(live, or_(Certificate.expires_at.is_(None), Certificate.expires_at > now))
+
+
+def _record(row) -> CertificateRecord:
+    return CertificateRecord(
+        code=row.code, holder_name=row.holder_name, email=row.email, organisation=row.organisation,
+        course=row.course_title, course_version=row.number, score=row.score_percent, issued_at=row.issued_at,
+        expires_at=row.expires_at, revoked=row.revoked_at is not None, revocation_reason=row.revoked_reason)
+
+
+def records(session: Session, resolved: ResolvedFilter, now: datetime) -> Iterator[CertificateRecord]:
+    """Every matching certificate, streamed in batches of :data:`BATCH_SIZE`."""
+    result = session.execute(record_query(resolved, now).execution_options(yield_per=BATCH_SIZE))
+    for row in result:
+        yield _record(row)
+
+
+def page(session: Session, resolved: ResolvedFilter, now: datetime, *, after_id: int,
+         limit: int) -> tuple[list[CertificateRecord], int | None]:
+    """Up to ``limit`` records with an id above ``after_id``, and the id to continue after (or None)."""
+    rows = session.execute(record_query(resolved, now).where(Certificate.id > after_id).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [_record(r) for r in rows], (rows[-1].id if more else None)
+
+
+def latest(session: Session, resolved: ResolvedFilter, now: datetime, *, limit: int) -> list[CertificateRecord]:
+    """The ``limit`` most recently issued matching records, newest first (for pages, not exports)."""
+    stmt = record_query(resolved, now).order_by(None).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    return [_record(row) for row in session.execute(stmt.limit(limit))]
+
+
+def count(session: Session, resolved: ResolvedFilter, now: datetime) -> int:
+    """How many records match (for a progress bar)."""
+    return session.scalar(select(func.count()).select_from(record_query(resolved, now).order_by(None).subquery()))
+
+
+def record_by_code(session: Session, code: str, now: datetime) -> CertificateRecord | None:
+    """The record of the certificate with this (display-form) code, or None."""
+    row = session.execute(record_query(ResolvedFilter(CertificateFilter()), now)
+                          .where(Certificate.code == code)).first()
+    return _record(row) if row else None
+
+
+def log_export(session: Session, kind: str, fmt: str, filters: dict[str, str], *, actor_id: int | None,
+               ip: str | None = None, via: str = "web") -> None:
+    """Audit-log an export (what, in which format, with which filters, from where). Commits."""
+    audit.record(session, f"export.{kind}", actor_id=actor_id, target=kind,
+                 detail={"format": fmt, "filters": filters, "via": via}, ip=ip)
+    session.commit()
