@@ -7,6 +7,7 @@ costs milliseconds, so callers render once per content version and store the res
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +55,8 @@ LinkResolver = Callable[[str, str, str], str | None]
 
 @dataclass
 class Heading:
+    """A heading for an on-page contents: ``text`` is plain text (escape it when displaying)."""
+
     level: int
     id: str
     text: str
@@ -72,7 +75,8 @@ def _slugify(value: str, separator: str) -> str:
 
 def _collect_headings(tokens, found: list[Heading]) -> None:
     for token in tokens:
-        found.append(Heading(token["level"], token["id"], token["name"]))
+        # The toc extension gives the name HTML-escaped; keep plain text so templates escape it once.
+        found.append(Heading(token["level"], token["id"], html.unescape(token["name"])))
         _collect_headings(token.get("children", []), found)
 
 

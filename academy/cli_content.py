@@ -1,0 +1,70 @@
+"""`flask --app app content check|sync [DIR]`: check the course and quiz files, publish them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import session_scope
+from .domain import content
+from .domain.problems import Problem
+from .services import content as publishing
+from .web.learn import SiteLinks
+
+content_cli = AppGroup("content", help="Course and quiz files: check them, publish them.")
+DIRECTORY = click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+
+
+def _load(directory: Path | None) -> tuple[content.Snapshot, list[Problem]]:
+    root = directory or Path(current_app.config["CONTENT_DIR"])
+    return content.load(root, SiteLinks(current_app))
+
+
+def _refuse(snapshot: content.Snapshot, problems: list[Problem], *, err: bool) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=err)
+    click.echo(snapshot.summary(len(problems)), err=err)
+
+
+@content_cli.command("check")
+@DIRECTORY
+def check(directory: Path | None) -> None:
+    """Print every problem in DIRECTORY's content (default: the content root) as path:line: message."""
+    snapshot, problems = _load(directory)
+    if problems:
+        _refuse(snapshot, problems, err=False)
+        sys.exit(1)
+    for course in snapshot.courses:
+        for quiz in course.quizzes:
+            for note in quiz.notes:
+                click.echo(f"quizzes/{course.slug}/{quiz.slug}.md: {note}")
+    click.echo(snapshot.summary(0))
+
+
+@content_cli.command("sync")
+@DIRECTORY
+def sync(directory: Path | None) -> None:
+    """Publish DIRECTORY's content, all or nothing; unchanged courses are left as they are."""
+    snapshot, problems = _load(directory)
+    if problems:
+        _refuse(snapshot, problems, err=True)
+        click.echo("Nothing was changed: fix the problems above and sync again.", err=True)
+        sys.exit(1)
+    try:
+        with session_scope(current_app) as session:
+            report = publishing.sync(session, snapshot)
+    except SQLAlchemyError as exc:
+        click.echo(f"error: nothing was changed, the database refused the content ({type(exc).__name__}: "
+                   f"{str(exc).splitlines()[0][:200]}). Is the schema up to date (flask db upgrade)? "
+                   "Another sync may have run at the same time: run this one again.", err=True)
+        sys.exit(1)
+    for slug, number in report.published.items():
+        click.echo(f"{slug}: published version {number}")
+    for slug in report.withdrawn:
+        click.echo(f"{slug}: withdrawn (its folder is gone; learners' history is kept)")
+    click.echo(snapshot.summary(0) + ("" if report.changed else ": no changes"))

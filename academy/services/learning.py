@@ -1,0 +1,226 @@
+"""What learners read: the catalogue, a course as one learner sees it, and course images.
+
+A published course version never changes, so its outline (module texts, headings, quizzes) is
+cached in the process by version id. Every page still reads the course's *current* version id
+in its one query, so a sync is visible at once in every worker, and a stale entry is never used.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from academy.domain import progress as rules
+from academy.domain.content import estimate_minutes
+from academy.domain.progress import ModuleState, Status
+from academy.domain.rendering import Heading
+from academy.models import Asset, Course, CourseVersion, Enrolment, ModuleProgress, ModuleVersion, QuizVersion
+
+from .errors import NotFound
+
+NO_SUCH_COURSE = "There is no course at this address. Pick one from the catalogue."
+
+
+@dataclass(frozen=True)
+class QuizLink:
+    slug: str
+    title: str
+    is_final: bool
+    pass_mark: int
+    attempts: int | None
+    time_limit: int | None
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    """A module of one course version, ready to show."""
+
+    #: The module's stable id (``modules.id``), which progress refers to.
+    id: int
+    slug: str
+    position: int
+    title: str
+    minutes: int
+    objectives: tuple[str, ...]
+    html: str
+    headings: tuple[Heading, ...]
+    quizzes: tuple[QuizLink, ...]
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """One version of a course, everything a page needs except the learner's own progress."""
+
+    course_id: int
+    slug: str
+    version_id: int
+    title: str
+    summary: str
+    intro_html: str
+    certificate_title: str
+    valid_for_months: int | None
+    modules: tuple[ModuleOutline, ...]
+    final_exam: QuizLink | None
+
+    @property
+    def module_ids(self) -> list[int]:
+        return [m.id for m in self.modules]
+
+    @property
+    def minutes(self) -> int:
+        return sum(m.minutes for m in self.modules)
+
+    @property
+    def quiz_count(self) -> int:
+        return sum(len(m.quizzes) for m in self.modules) + (1 if self.final_exam else 0)
+
+    def module(self, slug: str) -> ModuleOutline | None:
+        return next((m for m in self.modules if m.slug == slug), None)
+
+    def by_id(self, module_id: int | None) -> ModuleOutline | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def neighbours(self, module: ModuleOutline) -> tuple[ModuleOutline | None, ModuleOutline | None]:
+        index = self.modules.index(module)
+        return (self.modules[index - 1] if index else None,
+                self.modules[index + 1] if index + 1 < len(self.modules) else None)
+
+
+class OutlineCache:
+    """Course outlines by course version id, least recently used dropped first; thread-safe."""
+
+    def __init__(self, size: int = 32):
+        self._size = size
+        self._items: OrderedDict[int, CourseOutline] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, version_id: int) -> CourseOutline:
+        with self._lock:
+            outline = self._items.get(version_id)
+            if outline is not None:
+                self._items.move_to_end(version_id)
+                return outline
+        outline = _load_outline(session, version_id)
+        with self._lock:
+            self._items[version_id] = outline
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return outline
+
+
+def _load_outline(session: Session, version_id: int) -> CourseOutline:
+    version = session.get(CourseVersion, version_id)
+    if version is None:
+        raise NotFound(NO_SUCH_COURSE)
+    quizzes: dict[int | None, list[QuizLink]] = {}
+    for quiz in session.scalars(select(QuizVersion).join(QuizVersion.quiz)
+                                .where(QuizVersion.course_version_id == version_id)
+                                .order_by(QuizVersion.title)):
+        quizzes.setdefault(None if quiz.is_final else quiz.module_id, []).append(QuizLink(
+            quiz.quiz.slug, quiz.title, quiz.is_final, quiz.pass_mark, quiz.attempts, quiz.time_limit))
+    modules = tuple(
+        ModuleOutline(
+            id=m.module_id, slug=m.module.slug, position=m.position, title=m.title,
+            minutes=m.minutes or estimate_minutes(m.word_count), objectives=tuple(m.objectives), html=m.html,
+            headings=tuple(Heading(h["level"], h["id"], h["text"]) for h in m.headings),
+            quizzes=tuple(quizzes.get(m.module_id, [])),
+        )
+        for m in session.scalars(select(ModuleVersion).join(ModuleVersion.module)
+                                 .where(ModuleVersion.course_version_id == version_id)
+                                 .order_by(ModuleVersion.position))
+    )
+    finals = quizzes.get(None, [])
+    return CourseOutline(
+        course_id=version.course_id, slug=version.course.slug, version_id=version.id, title=version.title,
+        summary=version.summary, intro_html=version.intro_html, certificate_title=version.certificate_title,
+        valid_for_months=version.valid_for_months, modules=modules, final_exam=finals[0] if finals else None,
+    )
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    """A course as one learner (or an anonymous visitor) sees it."""
+
+    outline: CourseOutline
+    enrolled: bool
+    enrolled_at: datetime | None
+    states: dict[int, ModuleState]
+
+    def status(self, module: ModuleOutline) -> Status:
+        return rules.status(self.states.get(module.id))
+
+    @property
+    def summary(self) -> rules.Summary:
+        return rules.summarise(self.outline.module_ids, self.states)
+
+    @property
+    def continue_module(self) -> ModuleOutline | None:
+        return self.outline.by_id(rules.continue_at(self.outline.module_ids, self.states))
+
+    def with_state(self, state: ModuleState) -> LearnerView:
+        """This view after the learner's visit recorded ``state``."""
+        return replace(self, states={**self.states, state.module_id: state})
+
+
+def learner_view(session: Session, cache: OutlineCache, course_slug: str, user_id: int | None) -> LearnerView:
+    """The course's current version with the learner's enrolment and progress, in one query.
+
+    Raises NotFound for an unknown or withdrawn course.
+    """
+    rows = session.execute(
+        select(Course.current_version_id, Enrolment.enrolled_at, ModuleProgress.module_id,
+               ModuleProgress.last_viewed_at, ModuleProgress.completed_at)
+        .select_from(Course)
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+        .outerjoin(ModuleProgress, and_(ModuleProgress.course_id == Course.id, ModuleProgress.user_id == user_id))
+        .where(Course.slug == course_slug)).all()
+    if not rows or rows[0].current_version_id is None:
+        raise NotFound(NO_SUCH_COURSE)
+    states = {r.module_id: ModuleState(r.module_id, r.last_viewed_at, r.completed_at)
+              for r in rows if r.module_id is not None}
+    enrolled_at = rows[0].enrolled_at
+    return LearnerView(cache.get(session, rows[0].current_version_id), enrolled_at is not None, enrolled_at, states)
+
+
+def catalogue(session: Session, cache: OutlineCache, user_id: int | None) -> list[LearnerView]:
+    """Every published course, by title, with the learner's progress when signed in."""
+    return sorted(_views(session, cache, user_id, enrolled_only=False), key=lambda v: v.outline.title.lower())
+
+
+def enrolled_courses(session: Session, cache: OutlineCache, user_id: int) -> list[LearnerView]:
+    """The learner's published courses, most recently active first (then newest enrolment)."""
+    views = _views(session, cache, user_id, enrolled_only=True)
+    return sorted(views, key=lambda v: (v.summary.last_activity_at or v.enrolled_at), reverse=True)
+
+
+def _views(session: Session, cache: OutlineCache, user_id: int | None, *, enrolled_only: bool) -> list[LearnerView]:
+    query = (select(Course.id, Course.current_version_id, Enrolment.enrolled_at)
+             .select_from(Course)
+             .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
+             .where(Course.current_version_id.is_not(None)))
+    if enrolled_only:
+        query = query.where(Enrolment.id.is_not(None))
+    courses = session.execute(query).all()
+    states: dict[int, dict[int, ModuleState]] = {}
+    if user_id is not None and courses:
+        for row in session.execute(
+                select(ModuleProgress.course_id, ModuleProgress.module_id, ModuleProgress.last_viewed_at,
+                       ModuleProgress.completed_at).where(ModuleProgress.user_id == user_id)):
+            states.setdefault(row.course_id, {})[row.module_id] = ModuleState(*row[1:])
+    return [LearnerView(cache.get(session, row.current_version_id), row.enrolled_at is not None, row.enrolled_at,
+                        states.get(row.id, {})) for row in courses]
+
+
+def asset(session: Session, course_slug: str, path: str) -> Asset:
+    """An image of the course's current version; NotFound if there is none at ``path``."""
+    found = session.scalar(
+        select(Asset).join(Course, Course.current_version_id == Asset.course_version_id)
+        .where(Course.slug == course_slug, Asset.path == path))
+    if found is None:
+        raise NotFound("There is no such image.")
+    return found
