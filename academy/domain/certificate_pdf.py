@@ -11,22 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 import segno
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
+#: The faces the design uses. The CJK face is large, so it is loaded only for text that needs it.
 FONTS = {
-    ("serif", ""): "DejaVuSerif.ttf",
     ("serif", "B"): "DejaVuSerif-Bold.ttf",
     ("serif", "I"): "DejaVuSerif-Italic.ttf",
     ("sans", ""): "DejaVuSans.ttf",
     ("sans", "B"): "DejaVuSans-Bold.ttf",
-    ("cjk", ""): "DroidSansFallbackFull.ttf",
 }
-#: Tried in order for characters the current font lacks.
-FALLBACKS = ("sans", "cjk")
+CJK_FONT = ("cjk", "", "DroidSansFallbackFull.ttf")
 
 PAGE_W, PAGE_H = 297.0, 210.0
 NAVY = (30, 58, 95)
@@ -60,8 +60,9 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+@lru_cache(maxsize=64)
 def render(sheet: CertificateSheet) -> bytes:
-    """The certificate's PDF."""
+    """The certificate's PDF (the same sheet gives the same bytes, so recent ones are kept)."""
     pdf = _new_document(sheet)
     pdf.add_page()
     _frame(pdf)
@@ -80,7 +81,12 @@ def _new_document(sheet: CertificateSheet) -> FPDF:
     pdf.set_margins(0, 0, 0)
     for (family, style), file_name in FONTS.items():
         pdf.add_font(family, style, str(FONT_DIR / file_name))
-    pdf.set_fallback_fonts(list(FALLBACKS), exact_match=False)
+    fallbacks = ["sans"]
+    if not _dejavu_covers(sheet.holder_name + sheet.title + sheet.course_title):
+        family, style, file_name = CJK_FONT
+        pdf.add_font(family, style, str(FONT_DIR / file_name))
+        fallbacks.append(family)
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_text_shaping(True)
     pdf.set_lang("en")
     pdf.set_title(f"{sheet.title}: {sheet.holder_name}")
@@ -90,6 +96,21 @@ def _new_document(sheet: CertificateSheet) -> FPDF:
     pdf.set_producer(sheet.issuer)
     pdf.set_creation_date(datetime.combine(sheet.issued_on, time(), tzinfo=UTC))
     return pdf
+
+
+@lru_cache(maxsize=1)
+def _dejavu_characters() -> frozenset[int]:
+    """Every code point the DejaVu faces draw (read once from their character maps)."""
+    covered: set[int] = set()
+    for file_name in FONTS.values():
+        with TTFont(FONT_DIR / file_name, lazy=True) as font:
+            covered.update(font.getBestCmap())
+    return frozenset(covered)
+
+
+def _dejavu_covers(text: str) -> bool:
+    characters = _dejavu_characters()
+    return all(ord(ch) in characters or not ch.isprintable() for ch in text)
 
 
 def _frame(pdf: FPDF) -> None:
