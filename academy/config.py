@@ -63,6 +63,8 @@ class Settings:
     max_upload_mb: int
     signing_key_dir: Path
     proxy_count: int
+    #: Benchmark mode (``make bench``): per-request SQL counts in a header and a baseline route.
+    bench_query_count: bool
 
 
 def load_settings() -> Settings:
@@ -81,6 +83,7 @@ def load_settings() -> Settings:
         max_upload_mb=_int("ACADEMY_MAX_UPLOAD_MB", 8),
         signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
         proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
+        bench_query_count=os.environ.get("ACADEMY_BENCH_QUERY_COUNT", "") == "1",
     )
 
 
@@ -113,4 +116,5 @@ def flask_config(settings: Settings) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "SIGNING_KEY_DIR": settings.signing_key_dir,
         "PROXY_COUNT": settings.proxy_count,
+        "BENCH_QUERY_COUNT": settings.bench_query_count,
     }

@@ -1,0 +1,57 @@
+"""Benchmark support, wired by the factory only when ACADEMY_BENCH_QUERY_COUNT=1 (``make bench``).
+
+- Every response carries ``X-Query-Count``: the SQL statements its request sent (transaction
+  control such as BEGIN not included), so the benchmark can print queries per page.
+- ``/_bench/baseline`` serves a constant ~15 KB HTML page with no template, session or database
+  work: the bare-Flask yardstick real pages are compared against.
+
+Neither exists in a normal deployment.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, has_app_context
+from sqlalchemy import event
+
+from .web.access import public
+
+QUERY_COUNT_HEADER = "X-Query-Count"
+BASELINE_BYTES = 15 * 1024
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+bp = Blueprint("bench", __name__, url_prefix="/_bench")
+
+
+def _baseline_page() -> str:
+    paragraph = ("<p>A major incident is declared, the bridge opens and the Major Incident Manager takes "
+                 "the lead: who owns the fix, who talks to the business, when the next update is due.</p>\n")
+    head = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Baseline</title></head><body>\n"
+    tail = "</body></html>\n"
+    count = (BASELINE_BYTES - len(head) - len(tail)) // len(paragraph)
+    return head + paragraph * count + tail
+
+
+BASELINE_HTML = _baseline_page()
+
+
+@bp.route("/baseline")
+@public
+def baseline() -> Response:
+    return Response(BASELINE_HTML, mimetype="text/html")
+
+
+def _count_statement(_conn, _cursor, statement: str, *_args) -> None:
+    if has_app_context() and not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+        g.bench_query_count = g.get("bench_query_count", 0) + 1
+
+
+def _report_count(response: Response) -> Response:
+    response.headers[QUERY_COUNT_HEADER] = str(g.get("bench_query_count", 0))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Count queries on ``app``'s engine, report them per response, serve the baseline page."""
+    event.listen(app.extensions["academy.engine"], "before_cursor_execute", _count_statement)
+    app.after_request(_report_count)
+    app.register_blueprint(bp)

@@ -1,0 +1,99 @@
+"""axe-core on every page type, in light and dark colour schemes: no serious or critical violation.
+
+To cover a new page, add one line to ``PAGES``: its name, its path (or a function of the live
+site that returns one, when the page needs state such as a token), the role to sign in as, the
+status it answers with, and optionally what to do on the page before checking it (``then``).
+Each check also saves a screenshot as test-artifacts/screenshots/<name>-<scheme>.png and the full
+axe report (minor and moderate findings included) as test-artifacts/axe/<name>-<scheme>.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.support.live_server import LiveSite
+
+from .conftest import ARTIFACTS, SCREENSHOTS
+from .ui import sign_in
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    name: str
+    #: A path, or a function of the live site returning one (for pages that need a token, an id...).
+    path: str | Callable[[LiveSite], str]
+    #: Sign in as a new user of this role first; None for an anonymous visitor.
+    role: str | None = None
+    status: int = 200
+    #: Something to do on the page before the check, e.g. submit a form to show its errors.
+    then: Callable[[Page], None] | None = None
+
+
+def _submit_empty(page: Page) -> None:
+    page.locator("main form button[type=submit]").click()
+    page.locator(".field-invalid").first.wait_for()
+
+
+PAGES = [
+    PageCheck("home", "/"),
+    PageCheck("sign-in", "/login"),
+    PageCheck("sign-in-with-errors", "/login", then=_submit_empty),
+    PageCheck("register", "/register"),
+    PageCheck("register-with-errors", "/register", then=_submit_empty),
+    PageCheck("setup", lambda site: f"/setup/{site.new_setup_token()}"),
+    PageCheck("setup-link-invalid", "/setup/no-such-token", status=404),
+    PageCheck("not-found", "/no-such-page", status=404),
+    PageCheck("dashboard", "/dashboard", role="learner"),
+    PageCheck("change-password", "/account/password", role="learner"),
+    PageCheck("change-password-with-errors", "/account/password", role="learner", then=_submit_empty),
+]
+SCHEMES = ["light", "dark"]
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("check", PAGES, ids=[p.name for p in PAGES])
+def test_page_has_no_serious_accessibility_violations(check: PageCheck, scheme, site, new_context, create_user,
+                                                      axe):
+    page = new_context(color_scheme=scheme).new_page()
+    if check.role:
+        sign_in(page, create_user(check.role))
+    path = check.path(site) if callable(check.path) else check.path
+    response = page.goto(path)
+    assert response.status == check.status, f"{path} answered {response.status}"
+    if check.then:
+        check.then(page)
+
+    results = axe.run(page)
+    violations = results.response["violations"]
+    report = ARTIFACTS / "axe" / f"{check.name}-{scheme}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(violations, indent=2))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{check.name}-{scheme}.png"), full_page=True)
+
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"{path} ({scheme}) has accessibility violations:\n{_describe(blocking)}"

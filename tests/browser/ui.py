@@ -1,0 +1,39 @@
+"""What a person does in the browser, as functions journeys share: sign in, sign out, menus."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.support.live_server import Account
+
+
+def path_is(path: str) -> re.Pattern:
+    """For ``expect(page).to_have_url(...)``: the page is at ``path`` (any origin, no query)."""
+    return re.compile(rf"^https?://[^/]+{re.escape(path)}$")
+
+
+def sign_in(page: Page, account: Account, password: str | None = None, *, lands_on: str = "/dashboard") -> None:
+    """Sign in through the sign-in form, as a person would, and wait for the page it leads to."""
+    page.goto("/login")
+    form = page.locator("main form")
+    form.get_by_label("Email").fill(account.email)
+    form.get_by_label("Password", exact=True).fill(password or account.password)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(path_is(lands_on))
+
+
+def open_account_menu(page: Page) -> None:
+    """Open the header's account menu (a <details> disclosure)."""
+    menu = page.locator("details.account-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    expect(menu).to_have_attribute("open", "")
+
+
+def sign_out(page: Page) -> None:
+    """Sign out from the account menu and wait for the confirmation."""
+    open_account_menu(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
