@@ -237,3 +237,28 @@ def test_answers_count_until_thirty_seconds_after_the_deadline():
     assert grading.counts_at(due, due)
     assert grading.counts_at(due, due + timedelta(seconds=30))
     assert not grading.counts_at(due, due + timedelta(seconds=31))
+
+
+# --- Shaping an attempt for a page ----------------------------------------------------------------
+
+def test_sections_group_questions_under_their_scenario_and_number_them():
+    quiz = quiz_of(question("a") + scenario("S", ["s1", "s2"]) + question("b") + BRANCHING)
+    layout = grading.draw_layout(quiz, 5)
+    shaped = grading.sections(quiz, layout)
+    assert [(s.kind, getattr(s.scenario, "title", None)) for s in shaped] == [
+        ("questions", None), ("questions", "S"), ("questions", None), ("branching", "Outage")]
+    assert [q.number for q in shaped[1].questions] == [2, 3]
+    assert shaped[3].number == 5 and shaped[3].position.step.id == "start"
+
+
+def test_sections_show_options_in_the_attempts_order():
+    quiz = quiz_of(question("a", options=4))
+    layout = grading.draw_layout(quiz, 11)
+    (group,) = grading.sections(quiz, layout)
+    assert tuple(o.key for o in group.questions[0].options) == layout.items[0].options
+
+
+def test_decisions_pair_each_step_with_the_choice_made(branching_quiz):
+    layout = walk(branching_quiz, ("start", "a"), ("bridge", "b"))
+    taken = grading.decisions(branching_quiz.branching("outage"), layout.paths["outage"])
+    assert [(step.id, choice.key, choice.points) for step, choice in taken] == [("start", "a", 10), ("bridge", "b", 4)]
