@@ -327,7 +327,7 @@ def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
     problems += parser.problems
     if not units and not parser.problems:
         problems.append(Problem(path, doc.body_line, "the quiz has no questions: add a '## question' heading"))
-    draw = rules.get("draw")
+    draw = rules["draw"]
     bank = sum(unit_questions(u) for u in units)
     if draw is not None and units and draw > bank:
         problems.append(Problem(path, doc.key_lines.get("draw", 1),
