@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
+from .cli_certificates import certificates_cli
 from .cli_content import content_cli
 from .db import session_scope
 from .models import Role
@@ -82,6 +83,7 @@ def setup_link() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_link)

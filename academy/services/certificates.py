@@ -126,7 +126,7 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
         holder_name=user.name, identity_salt=salt, identity_hash=open_badges.identity_hash(user.email, salt),
         title=version.certificate_title, course_title=version.title, score_percent=decision.score_percent,
         awarded_at=decision.awarded_at, issued_at=decision.valid_from, expires_at=decision.expires_at,
-        replaces=held,
+        replaces_id=held.id if held else None,
     )
     try:
         with session.begin_nested():
@@ -334,7 +334,7 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
         origin=Origin.REISSUED.value, holder_name=holder_name, identity_salt=salt,
         identity_hash=open_badges.identity_hash(user.email, salt), title=old.title, course_title=old.course_title,
         score_percent=old.score_percent, awarded_at=old.awarded_at, issued_at=now, expires_at=old.expires_at,
-        replaces=old,
+        replaces_id=old.id,
     )
     old.superseded_at = now
     if not old.revoked:

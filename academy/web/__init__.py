@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import admin, auth, errors, learn, main, nav, quiz, security
+from . import admin, admin_certificates, auth, certificates, errors, learn, main, nav, quiz, security
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_certificates.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     errors.init_app(app)

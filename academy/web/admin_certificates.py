@@ -1,0 +1,101 @@
+"""Admin pages for certificates: find one, revoke it or reissue it (both audit-logged)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from academy.db import get_session
+from academy.models import Role
+from academy.services import certificates
+from academy.services.errors import NotFound, ServiceError
+
+from . import nav
+from .access import roles
+from .auth import client_ip
+from .certificate_forms import ReissueForm, RevokeForm
+from .certificates import site
+from .errors import render_error
+
+bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
+nav.register_admin_section("Certificates", "admin_certificates.index", order=30)
+
+
+@bp.route("")
+@roles(Role.ADMIN)
+def index():
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        abort(400)
+    query = request.args.get("q", "")[:200]
+    found, total = certificates.search(get_session(), query, page=page)
+    return render_template("admin/certificates.html", found=found, total=total, query=query, page=page,
+                           page_size=certificates.PAGE_SIZE)
+
+
+@bp.route("/<code>")
+@roles(Role.ADMIN)
+def detail(code: str):
+    certificate = certificates.get(get_session(), code)
+    if certificate.code != code:
+        return redirect(url_for(".detail", code=certificate.code))
+    return _detail(certificate, RevokeForm(prefix="revoke"),
+                   ReissueForm(prefix="reissue", holder_name=certificate.user.name))
+
+
+def _detail(certificate, revoke_form: RevokeForm, reissue_form: ReissueForm, status: int = 200):
+    return render_template("admin/certificate.html", standing=certificates.standing(certificate),
+                           revoke_form=revoke_form, reissue_form=reissue_form,
+                           verify_url=site().verify_url(certificate.code)), status
+
+
+@bp.route("/<code>/revoke", methods=["POST"])
+@roles(Role.ADMIN)
+def revoke(code: str):
+    db = get_session()
+    form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            certificate = certificates.revoke(db, code, form.reason.data, actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            _attach(form, "reason", exc)
+        else:
+            flash(f"Certificate {certificate.code} is revoked. Verifiers now see the reason you gave.", "success")
+            return redirect(url_for(".detail", code=certificate.code))
+    certificate = certificates.get(db, code)
+    return _detail(certificate, form, ReissueForm(prefix="reissue", holder_name=certificate.user.name), 400)
+
+
+@bp.route("/<code>/reissue", methods=["POST"])
+@roles(Role.ADMIN)
+def reissue(code: str):
+    db = get_session()
+    form = ReissueForm(prefix="reissue")
+    if form.validate_on_submit():
+        try:
+            new = certificates.reissue(db, code, holder_name=form.holder_name.data, reason=form.reason.data,
+                                       actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            _attach(form, "reason", exc)
+        else:
+            flash(f"Reissued as {new.code}. The old certificate now shows as revoked and points to the new one.",
+                  "success")
+            return redirect(url_for(".detail", code=new.code))
+    return _detail(certificates.get(db, code), RevokeForm(prefix="revoke"), form, 400)
+
+
+def _attach(form, default_field: str, exc: ServiceError) -> None:
+    """Show a service's refusal beside the field it concerns (or the given one)."""
+    placed = False
+    for name, messages in (getattr(exc, "field_errors", {}) or {}).items():
+        if name in form._fields:
+            form[name].errors = [*form[name].errors, *messages]
+            placed = True
+    if not placed:
+        form[default_field].errors = [*form[default_field].errors, str(exc)]
+
+
+@bp.errorhandler(NotFound)
+def not_found(_exc: NotFound):
+    return render_error(404)
