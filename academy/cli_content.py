@@ -48,8 +48,15 @@ def check(directory: Path | None) -> None:
 
 @content_cli.command("sync")
 @DIRECTORY
-def sync(directory: Path | None) -> None:
-    """Publish DIRECTORY's content, all or nothing; unchanged courses are left as they are."""
+@click.option("--take-files", "take_files", multiple=True, metavar="COURSE",
+              help="Publish COURSE's files even though its newest version was published in the browser "
+                   "(replacing it; the browser's versions stay in its history). Repeat for several courses.")
+def sync(directory: Path | None, take_files: tuple[str, ...]) -> None:
+    """Publish DIRECTORY's content, all or nothing; unchanged courses are left as they are.
+
+    A course whose newest version was published in the browser is never replaced unasked: if its
+    files differ, it is reported, left as it is, and the command exits with status 1.
+    """
     snapshot, problems = _load(directory)
     if problems:
         _refuse(snapshot, problems, err=True)
@@ -57,7 +64,7 @@ def sync(directory: Path | None) -> None:
         sys.exit(1)
     try:
         with session_scope(current_app) as session:
-            report = publishing.sync(session, snapshot)
+            report = publishing.sync(session, snapshot, take_files=set(take_files))
     except SQLAlchemyError as exc:
         click.echo(f"error: nothing was changed, the database refused the content ({type(exc).__name__}: "
                    f"{str(exc).splitlines()[0][:200]}). Is the schema up to date (flask db upgrade)? "
@@ -67,4 +74,13 @@ def sync(directory: Path | None) -> None:
         click.echo(f"{slug}: published version {number}")
     for slug in report.withdrawn:
         click.echo(f"{slug}: withdrawn (its folder is gone; learners' history is kept)")
+    for slug in report.kept:
+        click.echo(f"{slug}: kept (published in the browser, and it has no folder here)")
     click.echo(snapshot.summary(0) + ("" if report.changed else ": no changes"))
+    for slug in report.conflicts:
+        click.echo(f"conflict: {slug} was edited and published in the browser, and its files differ. Nothing was "
+                   f"changed for {slug}. Either export it from the browser (Authoring, {slug}, Export zip) into "
+                   f"this folder, or replace the browser's version with the files: content sync --take-files {slug}",
+                   err=True)
+    if report.conflicts:
+        sys.exit(1)

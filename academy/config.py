@@ -61,6 +61,10 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     max_upload_mb: int
+    #: Largest image an instructor may upload in the browser.
+    max_asset_kb: int
+    #: Largest total an imported course zip may unpack to.
+    import_max_mb: int
     signing_key_dir: Path
     proxy_count: int
     #: Benchmark mode (``make bench``): per-request SQL counts in a header and a baseline route.
@@ -81,6 +85,8 @@ def load_settings() -> Settings:
         session_idle_minutes=_int("ACADEMY_SESSION_IDLE_MINUTES", 120),
         session_max_hours=_int("ACADEMY_SESSION_MAX_HOURS", 12),
         max_upload_mb=_int("ACADEMY_MAX_UPLOAD_MB", 8),
+        max_asset_kb=_int("ACADEMY_MAX_ASSET_KB", 2048),
+        import_max_mb=_int("ACADEMY_IMPORT_MAX_MB", 50),
         signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
         proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
         bench_query_count=os.environ.get("ACADEMY_BENCH_QUERY_COUNT", "") == "1",
@@ -111,6 +117,8 @@ def flask_config(settings: Settings) -> dict:
         "WTF_CSRF_SSL_STRICT": secure,
         "MAX_CONTENT_LENGTH": settings.max_upload_mb * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "MAX_ASSET_BYTES": settings.max_asset_kb * 1024,
+        "IMPORT_MAX_BYTES": settings.import_max_mb * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",

@@ -104,6 +104,9 @@ class CourseContent:
     assets: tuple[AssetFile, ...]
     #: SHA-256 over every file of the course and its quizzes: equal hashes mean equal content.
     content_hash: str
+    #: Those files as read, by path in the content root (``courses/<slug>/...``, ``quizzes/<slug>/...``),
+    #: so a published version can keep them for comparing, restoring and exporting.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,8 @@ class _CourseLoader:
             quizzes=tuple(quizzes),
             assets=tuple(self.assets[p] for p in sorted(self.assets)),
             content_hash=_hash_files(self.files),
+            files={(f"quizzes/{self.slug}/{key[8:]}" if key.startswith("quizzes/") else f"{self.rel}/{key}"): data
+                   for key, data in sorted(self.files.items())},
         )
 
     # -- files -----------------------------------------------------------------------------

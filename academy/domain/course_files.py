@@ -142,6 +142,17 @@ def check(tree: Tree, links: content.LinkTargets) -> tuple[content.Snapshot, lis
         return content.load(root, links)
 
 
+def check_course(tree: Tree, course: str, links: content.LinkTargets) -> tuple[content.CourseContent | None,
+                                                                               list[Problem]]:
+    """:func:`check` for one course's tree: the course as loaded (None if it could not be) and every problem.
+
+    The course may load while some of its files have problems (those files are left out of it):
+    only an empty problem list makes it publishable.
+    """
+    snapshot, problems = check(tree, links)
+    return next((c for c in snapshot.courses if c.slug == course), None), problems
+
+
 def _safe_parts(path: str) -> list[str]:
     parts = path.split("/")
     if path.startswith("/") or any(part in ("", ".", "..") or "\\" in part for part in parts):

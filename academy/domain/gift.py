@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import frontmatter
 from .quiz_format import slugify
 
 DEFAULT_SECTION = "Imported questions"
@@ -128,6 +129,16 @@ def import_gift(text: str, *, taken_keys: frozenset[str] = frozenset(),
         writer.add(heading, question)
         notes += (Note(question.line, message) for message in question.notes)
     return GiftImport(writer.markdown(), writer.count, tuple(skipped), tuple(notes))
+
+
+def add_to_quiz(quiz_text: str, questions: str, *, replace: bool) -> str:
+    """A quiz file with imported ``questions`` after its own, or instead of them (front matter kept)."""
+    text = quiz_text.replace("\r\n", "\n")
+    if replace:
+        doc, _ = frontmatter.split(text, "")
+        head = "\n".join(text.removeprefix("\ufeff").split("\n")[:doc.body_line - 1])
+        return f"{head}\n{questions}" if head else questions
+    return f"{text.rstrip()}\n\n{questions}"
 
 
 # --- Reading the file ------------------------------------------------------------------------------

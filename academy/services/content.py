@@ -1,7 +1,14 @@
-"""Publishing a checked content snapshot to the database: ``flask --app app content sync``."""
+"""Publishing a checked content snapshot to the database: ``flask --app app content sync``.
+
+Courses can also be edited and published in the browser (:mod:`academy.services.releases`). A sync
+never silently replaces such a version: when a course's newest version came from the browser and
+its files differ, the course is reported as a conflict and left as it is, unless the operator
+names it in ``take_files`` (``content sync --take-files COURSE``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -9,24 +16,31 @@ from sqlalchemy.orm import Session
 
 from academy.db import begin_write
 from academy.domain.content import CourseContent, Snapshot
-from academy.models import Asset, Course, CourseVersion, Module, ModuleVersion, Quiz, QuizVersion
+from academy.models import Asset, Course, CourseVersion, Module, ModuleVersion, Quiz, QuizVersion, Source
 
-from . import audit
+from . import audit, versions
 
 
 @dataclass
 class SyncReport:
-    """What a sync changed: new versions per course slug, and courses withdrawn from the site."""
+    """What a sync changed: new versions per course slug, and courses withdrawn from the site.
+
+    ``conflicts`` are courses whose newest version was published in the browser and whose files
+    differ from it: left unchanged. ``kept`` are courses published in the browser that have no
+    folder: left on the site.
+    """
 
     published: dict[str, int] = field(default_factory=dict)
     withdrawn: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.published or self.withdrawn)
 
 
-def sync(session: Session, snapshot: Snapshot) -> SyncReport:
+def sync(session: Session, snapshot: Snapshot, take_files: Collection[str] = ()) -> SyncReport:
     """Make the published courses match ``snapshot`` (which must have no problems). Commits once.
 
     A course whose files changed gets a new version and learners see it at once; an unchanged
@@ -46,7 +60,11 @@ def sync(session: Session, snapshot: Snapshot) -> SyncReport:
         current = session.get(CourseVersion, course.current_version_id) if course.current_version_id else None
         if current is not None and current.content_hash == content.content_hash:
             continue
-        version = _add_version(session, course, content)
+        if content.slug not in take_files and versions.edited_in_browser(session, course):
+            report.conflicts.append(content.slug)
+            continue
+        version = add_version(session, course, content)
+        versions.record(session, version, content.files, Source.FILES)
         report.published[content.slug] = version.number
         audit.record(session, "content.synced", target=f"course:{content.slug}", detail={
             "version": version.number, "content_hash": content.content_hash,
@@ -56,6 +74,9 @@ def sync(session: Session, snapshot: Snapshot) -> SyncReport:
     present = {c.slug for c in snapshot.courses}
     for course in courses.values():
         if course.slug not in present and course.current_version_id is not None:
+            if course.slug not in take_files and versions.edited_in_browser(session, course):
+                report.kept.append(course.slug)
+                continue
             course.current_version_id = None
             report.withdrawn.append(course.slug)
             audit.record(session, "content.withdrawn", target=f"course:{course.slug}")
@@ -63,8 +84,8 @@ def sync(session: Session, snapshot: Snapshot) -> SyncReport:
     return report
 
 
-def _add_version(session: Session, course: Course, content: CourseContent) -> CourseVersion:
-    """Store ``content`` as the course's next version and make it the current one."""
+def add_version(session: Session, course: Course, content: CourseContent) -> CourseVersion:
+    """Store ``content`` as the course's next version and make it the current one; no commit."""
     last = session.scalar(select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id))
     version = CourseVersion(
         course_id=course.id, number=(last or 0) + 1, content_hash=content.content_hash, title=content.title,

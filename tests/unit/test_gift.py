@@ -7,7 +7,7 @@ import textwrap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from academy.domain.gift import import_gift
+from academy.domain.gift import add_to_quiz, import_gift
 from academy.domain.quiz_format import QuizDef, parse_quiz
 
 FRONT = "---\ntitle: Imported\nfinal: true\n---\n"
@@ -161,7 +161,7 @@ GIFT_PIECES = [*"{}=~#%:\\->[]TF$/ \n\tab1.*`<&|!_", "$CATEGORY:", "[html]", "[p
                "~%50%", "\n\n", "TRUE", "->", "# x", "- [x] "]
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(GIFT_PIECES), max_size=60).map("".join))
 def test_any_text_is_imported_or_reported_never_a_crash_or_an_invalid_quiz(text):
     result = import_gift(text)
@@ -188,7 +188,7 @@ def gift_questions(draw):
     return f"{title}{fmt}{draw(hostile_text)} {{{block}{general}}}{after}"
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(gift_questions(), min_size=1, max_size=4))
 def test_every_question_is_imported_as_valid_markdown_or_reported(questions):
     result = import_gift("\n\n".join(questions))
@@ -202,3 +202,15 @@ def test_every_question_is_imported_as_valid_markdown_or_reported(questions):
 def test_arbitrary_unicode_never_crashes(text):
     result = import_gift(text)
     assert result.imported + len(result.skipped) >= 0
+
+
+QUIZ = "---\ntitle: Roles\nmodule: 02-roles\n---\n## Who leads? {#lead}\n- [x] The MIM\n- [ ] The CIO\n"
+
+
+def test_imported_questions_follow_the_quiz_or_replace_its_questions():
+    imported = import_gift("::Scribe:: Who keeps the log? {=The scribe ~Nobody}\n").markdown
+    added = add_to_quiz(QUIZ, imported, replace=False)
+    assert [q.key for q in parse_quiz(added, "q.md")[0].questions()] == ["lead", "scribe"]
+    replaced = add_to_quiz(QUIZ.replace("\n", "\r\n"), imported, replace=True)
+    assert replaced.startswith("---\ntitle: Roles\nmodule: 02-roles\n---\n# Imported questions\n")
+    assert [q.key for q in parse_quiz(replaced, "q.md")[0].questions()] == ["scribe"]

@@ -1,0 +1,442 @@
+"""Authoring in the browser, on a real database: drafts, publishing, history, sync conflicts, zips, GIFT."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from academy.domain import content, course_zip
+from academy.models import (
+    Attempt,
+    AuditEvent,
+    Course,
+    CourseVersion,
+    Draft,
+    ModuleProgress,
+    PublishedFile,
+    QuizVersion,
+    Role,
+    VersionOrigin,
+)
+from academy.services import authoring, course_transfer, previews, progress, quizzes, releases
+from academy.services import content as publishing
+from academy.services.errors import Forbidden, InvalidInput, NotFound
+from tests.support.content_tree import PNG, FakeLinks
+
+MODULE = "courses/demo/01-basics.md"
+QUIZ = "quizzes/demo/basics-check.md"
+
+
+@pytest.fixture
+def sync(db, course_tree):
+    """Load the content root as it is now and run ``content sync``; returns the report."""
+    def _sync(take_files=()) -> publishing.SyncReport:
+        snapshot, problems = content.load(course_tree.root, FakeLinks())
+        assert problems == []
+        db.rollback()
+        return publishing.sync(db, snapshot, take_files=take_files)
+    return _sync
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def instructor(make_user):
+    return make_user(Role.INSTRUCTOR, name="Ines Instructor")
+
+
+@pytest.fixture
+def demo(db, course_tree, sync, admin, instructor):
+    """The demo course, synced from files (the people exist first: see the note on the helpers)."""
+    course_tree.standard()
+    sync()
+    return db.scalar(select(Course).where(Course.slug == "demo"))
+
+
+# A service that writes starts a unit of work, as a request does. The helpers that read end their read
+# transaction, and people are created before the course, so SQLite never upgrades a stale snapshot.
+
+def opened(db, demo, path) -> authoring.OpenFile:
+    found = authoring.open_file(db, demo, path)
+    db.rollback()
+    return found
+
+
+def text_of(db, demo, path) -> str:
+    return opened(db, demo, path).text
+
+
+def save(db, path, text, user):
+    """Save ``text`` as ``path``'s draft, based on the file as it is now."""
+    return authoring.save_draft(db, "demo", path, text, opened_revision(db, path), user)
+
+
+def opened_revision(db, path) -> str:
+    course = db.scalar(select(Course).where(Course.slug == "demo"))
+    revision = authoring.revision(authoring.working_tree(db, course).get(path))
+    db.rollback()
+    return revision
+
+
+def count(db, model) -> int:
+    return db.scalar(select(func.count()).select_from(model))
+
+
+def audit_actions(db) -> list[str]:
+    return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+# --- Versions keep their files ------------------------------------------------------------------------
+
+def test_a_sync_keeps_the_files_of_the_version_it_publishes(db, demo, course_tree):
+    files = releases.version_tree(db, demo, 1)
+    assert files[MODULE] == course_tree.path(MODULE).read_bytes()
+    assert files["courses/demo/assets/photo.png"] == PNG
+    assert set(files) == {p.relative_to(course_tree.root).as_posix()
+                          for p in course_tree.root.rglob("*") if p.is_file()}
+    assert db.get(VersionOrigin, demo.current_version_id).source == "files"
+
+
+# --- Drafts -------------------------------------------------------------------------------------------
+
+def test_a_saved_draft_is_not_seen_by_learners(db, demo, admin):
+    version = demo.current_version_id
+    save(db, MODULE, text_of(db, demo, MODULE).replace("An opening", "A changed opening"), admin)
+    db.expire_all()
+    assert demo.current_version_id == version
+    [draft] = db.scalars(select(Draft)).all()
+    assert (draft.path, draft.author_id) == (MODULE, admin.id)
+    assert b"A changed opening" in authoring.working_tree(db, demo)[MODULE]
+    assert audit_actions(db)[-1] == "content.draft_saved"
+
+
+def test_every_file_opens_and_saves_back_byte_for_byte(db, demo, admin, course_tree, sync):
+    course_tree.write(MODULE, course_tree.read(MODULE).replace("\n", "\r\n"))
+    sync()
+    db.expire_all()
+    paths = sorted(authoring.working_tree(db, demo))
+    for path in paths:
+        if path.endswith(".md"):
+            file = opened(db, demo, path)
+            # Browsers send textareas with CRLF line endings, whatever the file had.
+            authoring.save_draft(db, "demo", path, file.text.replace("\n", "\r\n"), file.revision, admin)
+    assert list(db.scalars(select(Draft.path))) == []
+    assert authoring.working_tree(db, demo) == releases.version_tree(db, demo, 2)
+
+
+def test_saving_the_published_text_again_drops_the_draft(db, demo, admin):
+    original = text_of(db, demo, MODULE)
+    save(db, MODULE, original + "More.\n", admin)
+    assert save(db, MODULE, original, admin) is None
+    assert count(db, Draft) == 0
+
+
+def test_a_save_based_on_a_stale_revision_is_refused_with_who_and_when(db, demo, admin, instructor):
+    file = opened(db, demo, MODULE)
+    save(db, MODULE, file.text + "Admin's line.\n", admin)
+    with pytest.raises(authoring.EditConflict) as caught:
+        authoring.save_draft(db, "demo", MODULE, file.text + "Another line.\n", file.revision, admin)
+    conflict = caught.value
+    assert conflict.changed_by == "Ada Admin" and "Admin's line." in conflict.current
+    assert "was changed by Ada Admin at" in str(conflict)
+    assert b"Another line" not in authoring.working_tree(db, demo)[MODULE]
+    # Saving again on purpose, based on what is there now, replaces it.
+    db.rollback()
+    authoring.save_draft(db, "demo", MODULE, file.text + "Another line.\n", conflict.revision, admin)
+    assert b"Another line" in authoring.working_tree(db, demo)[MODULE]
+
+
+def test_a_publication_since_opening_is_a_conflict_too(db, demo, admin):
+    file = opened(db, demo, MODULE)
+    save(db, MODULE, file.text + "Published meanwhile.\n", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    with pytest.raises(authoring.EditConflict) as caught:
+        authoring.save_draft(db, "demo", MODULE, file.text + "Mine.\n", file.revision, admin)
+    assert caught.value.changed_by == "Ada Admin"
+
+
+def test_new_modules_and_quizzes_start_as_valid_drafts(db, demo, admin):
+    module = authoring.add_module(db, "demo", "Escalation: when and how", admin)
+    quiz = authoring.add_quiz(db, "demo", "Escalation check", "escalation-when-and-how", admin)
+    assert (module, quiz) == ("courses/demo/04-escalation-when-and-how.md", "quizzes/demo/escalation-check.md")
+    assert authoring.open_file(db, demo, module).text.startswith("---\ntitle: 'Escalation: when and how'\n---\n")
+    version = releases.publish(db, "demo", admin, FakeLinks())
+    assert version.number == 2 and [m.module.slug for m in version.modules][-1] == "escalation-when-and-how"
+    with pytest.raises(InvalidInput):
+        authoring.add_module(db, "demo", "Escalation: when and how", admin)
+    with pytest.raises(InvalidInput):
+        authoring.add_module(db, "demo", "Assets", admin)
+
+
+def test_removing_a_file_is_a_draft_until_published(db, demo, admin):
+    authoring.remove_file(db, "demo", "quizzes/demo/roles-check.md", admin)
+    assert "quizzes/demo/roles-check.md" in releases.version_tree(db, demo, 1)
+    assert [s.state for s in authoring.file_states(db, demo) if s.ref.name == "roles-check.md"] == ["removed"]
+    releases.publish(db, "demo", admin, FakeLinks())
+    assert "quizzes/demo/roles-check.md" not in releases.version_tree(db, demo, 2)
+    with pytest.raises(InvalidInput):
+        authoring.remove_file(db, "demo", "courses/demo/course.md", admin)
+
+
+# --- Who may edit -------------------------------------------------------------------------------------
+
+def test_instructors_edit_only_the_courses_they_are_assigned(db, demo, admin, instructor, make_user):
+    learner = make_user(Role.LEARNER)
+    db.rollback()
+    with pytest.raises(Forbidden):
+        authoring.editable_course(db, "demo", instructor)
+    assert authoring.editable_courses(db, instructor) == []
+    authoring.assign_editor(db, "demo", instructor.email.upper(), admin)
+    assert [c.slug for c in authoring.editable_courses(db, instructor)] == ["demo"]
+    save(db, MODULE, "changed", instructor)
+    with pytest.raises(Forbidden):
+        authoring.assign_editor(db, "demo", instructor.email, instructor)
+    with pytest.raises(InvalidInput, match="learner"):
+        authoring.assign_editor(db, "demo", learner.email, admin)
+    authoring.remove_editor(db, "demo", instructor.id, admin)
+    with pytest.raises(Forbidden):
+        save(db, MODULE, "again", instructor)
+    assert {"content.editor_assigned", "content.editor_removed"} <= set(audit_actions(db))
+
+
+def test_an_instructor_who_creates_a_course_edits_it(db, instructor, make_user):
+    learner = make_user(Role.LEARNER)
+    authoring.create_course(db, "incident-basics", "Incident basics: a start", "Short.", instructor)
+    course = authoring.editable_course(db, "incident-basics", instructor)
+    assert course.current_version_id is None
+    assert [c.title for c in authoring.editable_courses(db, instructor)] == ["Incident basics: a start"]
+    with pytest.raises(InvalidInput):
+        authoring.create_course(db, "incident-basics", "Again", "Again.", instructor)
+    with pytest.raises(InvalidInput):
+        authoring.create_course(db, "Not A Slug", "X", "Y.", instructor)
+    with pytest.raises(Forbidden):
+        authoring.create_course(db, "mine", "X", "Y.", learner)
+    version = releases.publish(db, "incident-basics", instructor, FakeLinks())
+    assert version.title == "Incident basics: a start"
+
+
+# --- Publishing ---------------------------------------------------------------------------------------
+
+def test_publishing_an_invalid_tree_changes_nothing_and_names_file_and_line(db, demo, admin):
+    save(db, MODULE, text_of(db, demo, MODULE).replace("(02-roles.md#who-does-what)", "(09-gone.md)"), admin)
+    save(db, QUIZ, "---\ntitle: Broken\nmodule: 01-basics\n---\n## No options here\n", admin)
+    with pytest.raises(releases.ContentProblems) as caught:
+        releases.publish(db, "demo", admin, FakeLinks())
+    assert [(p.path, p.line) for p in caught.value.problems] == [(MODULE, 12), (QUIZ, 5)]
+    db.expire_all()
+    assert count(db, CourseVersion) == 1 and count(db, Draft) == 2
+
+
+def test_publishing_makes_a_browser_version_and_keeps_its_files(db, demo, admin):
+    changed = text_of(db, demo, MODULE).replace("An opening", "A better opening")
+    save(db, MODULE, changed, admin)
+    version = releases.publish(db, "demo", admin, FakeLinks())
+    db.expire_all()
+    assert demo.current_version_id == version.id and version.number == 2
+    origin = db.get(VersionOrigin, version.id)
+    assert (origin.source, origin.author_id) == ("browser", admin.id)
+    assert releases.version_tree(db, demo, 2)[MODULE] == changed.encode()
+    assert count(db, Draft) == 0
+    assert "A better opening" in version.modules[0].html
+    assert audit_actions(db)[-1] == "content.published"
+    with pytest.raises(InvalidInput, match="no drafts"):
+        releases.publish(db, "demo", admin, FakeLinks())
+
+
+def test_attempts_keep_the_version_they_were_taken_on(db, demo, admin, make_user):
+    learner = make_user(Role.LEARNER)
+    db.rollback()
+    progress.enrol(db, learner.id, demo.id)
+    attempt = quizzes.start(db, learner.id, "demo", "basics-check")
+    taken_on = attempt.quiz_version_id
+    save(db, QUIZ, text_of(db, demo, QUIZ).replace("Is this the basics?", "Is this still the basics?"), admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    db.expire_all()
+    assert db.get(Attempt, attempt.id).quiz_version_id == taken_on
+    assert db.get(QuizVersion, taken_on).definition["units"][0]["prompt"] == "Is this the basics?"
+
+
+def test_history_compare_and_restore(db, demo, admin):
+    save(db, MODULE, text_of(db, demo, MODULE).replace("An opening", "A second opening"), admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    [diff] = releases.compare(db, demo, 1, 2)
+    assert diff.path == MODULE and [line.text for h in diff.hunks for line in h.lines if line.kind == "added"] == [
+        "A second opening paragraph of exactly nine words for counting."]
+    restored = releases.restore(db, "demo", 1, admin, FakeLinks())
+    assert restored.number == 3
+    assert releases.version_tree(db, demo, 3) == releases.version_tree(db, demo, 1)
+    history = releases.history(db, demo)
+    assert [(v.number, v.source, v.restored_from, v.current) for v in history] == [
+        (3, "browser", 1, True), (2, "browser", None, False), (1, "files", None, False)]
+    assert audit_actions(db)[-2:] == ["content.published", "content.restored"]
+    with pytest.raises(InvalidInput, match="nothing to restore"):
+        releases.restore(db, "demo", 1, admin, FakeLinks())
+
+
+def test_a_restore_is_refused_while_there_are_drafts(db, demo, admin):
+    save(db, MODULE, text_of(db, demo, MODULE) + "x\n", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    save(db, MODULE, text_of(db, demo, MODULE) + "y\n", admin)
+    with pytest.raises(InvalidInput, match="drafts"):
+        releases.restore(db, "demo", 1, admin, FakeLinks())
+    with pytest.raises(NotFound):
+        releases.version_tree(db, demo, 9)
+
+
+# --- content sync meets the browser -------------------------------------------------------------------
+
+def test_sync_does_not_overwrite_a_course_published_in_the_browser(db, demo, admin, course_tree, sync):
+    save(db, MODULE, text_of(db, demo, MODULE) + "Browser work.\n", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    course_tree.edit(MODULE, "An opening", "A files opening")
+    report = sync()
+    assert report.conflicts == ["demo"] and report.published == {}
+    db.expire_all()
+    assert b"Browser work." in releases.version_tree(db, demo, 2)[MODULE] and count(db, CourseVersion) == 2
+
+    report = sync(take_files={"demo"})
+    assert report.published == {"demo": 3} and report.conflicts == []
+    assert releases.version_tree(db, demo, 3)[MODULE] == course_tree.path(MODULE).read_bytes()
+    assert sync().published == {}
+
+
+def test_sync_is_quiet_once_the_files_match_the_browser_version(db, demo, admin, course_tree, sync):
+    save(db, MODULE, text_of(db, demo, MODULE) + "Browser work.\n", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    # The author exports the course into the repository: the files now equal the browser's version.
+    for path, data in releases.version_tree(db, demo, 2).items():
+        course_tree.write(path, data)
+    report = sync()
+    assert (report.conflicts, report.published) == ([], {})
+
+
+def test_sync_keeps_a_course_that_only_exists_in_the_browser(db, demo, instructor, sync):
+    authoring.create_course(db, "web-only", "Web only", "Made in the browser.", instructor)
+    releases.publish(db, "web-only", instructor, FakeLinks())
+    report = sync()
+    assert report.kept == ["web-only"] and report.withdrawn == []
+    assert sync(take_files={"web-only"}).withdrawn == ["web-only"]
+
+
+# --- Zips ---------------------------------------------------------------------------------------------
+
+def test_export_then_import_gives_identical_files(db, demo, admin):
+    name, exported = course_transfer.export_zip(db, "demo", admin)
+    assert name == "demo-v1.zip" and course_transfer.export_zip(db, "demo", admin)[1] == exported
+    save(db, MODULE, text_of(db, demo, MODULE) + "Changed in the browser.\n", admin)
+    authoring.remove_file(db, "demo", "quizzes/demo/roles-check.md", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+
+    report = course_transfer.import_zip(db, exported, admin, FakeLinks())
+    assert (report.slug, report.created) == ("demo", False)
+    assert report.changed == [MODULE, "quizzes/demo/roles-check.md"]
+    releases.publish(db, "demo", admin, FakeLinks())
+    assert course_transfer.export_zip(db, "demo", admin)[1] == exported
+    assert course_transfer.export_zip(db, "demo", admin, 1)[1] == exported
+
+
+def test_importing_a_new_course_creates_it_for_the_instructor(db, demo, admin, instructor):
+    _, exported = course_transfer.export_zip(db, "demo", admin)
+    files = {path.replace("/demo/", "/copy/"): data for path, data in course_zip.read(exported)[1].items()}
+    report = course_transfer.import_zip(db, course_zip.write(files), instructor, FakeLinks())
+    assert report.created and len(report.changed) == len(files)
+    assert [c.slug for c in authoring.editable_courses(db, instructor)] == ["copy"]
+    releases.publish(db, "copy", instructor, FakeLinks())
+
+
+def test_an_invalid_or_hostile_zip_changes_nothing(db, demo, admin):
+    _, exported = course_transfer.export_zip(db, "demo", admin)
+    files = dict(course_zip.read(exported)[1])
+    files[MODULE] = b"---\ntitle: Broken\n---\n![](assets/missing.svg)\n"
+    with pytest.raises(releases.ContentProblems) as caught:
+        course_transfer.import_zip(db, course_zip.write(files), admin, FakeLinks())
+    assert {p.path for p in caught.value.problems} == {MODULE}
+    files[MODULE] = b"---\ntitle: \xff\xfe not UTF-8\n"
+    with pytest.raises(releases.ContentProblems) as caught:
+        course_transfer.import_zip(db, course_zip.write(files), admin, FakeLinks())
+    assert [(p.path, p.line, p.message) for p in caught.value.problems] == [
+        (MODULE, 2, "the file is not UTF-8 text: save it as UTF-8")]
+    with pytest.raises(releases.ContentProblems) as caught:
+        course_transfer.import_zip(db, b"PK\x03\x04 broken", admin, FakeLinks())
+    assert [p.message for p in caught.value.problems] == ["this is not a zip file"]
+    assert count(db, Draft) == 0 and count(db, Course) == 1
+
+
+def test_an_import_never_replaces_someone_elses_drafts(db, demo, admin):
+    _, exported = course_transfer.export_zip(db, "demo", admin)
+    save(db, MODULE, text_of(db, demo, MODULE) + "Unpublished.\n", admin)
+    with pytest.raises(InvalidInput, match="drafts"):
+        course_transfer.import_zip(db, exported, admin, FakeLinks())
+
+
+# --- Images -------------------------------------------------------------------------------------------
+
+def test_images_are_checked_from_their_bytes_and_svg_is_cleaned(db, demo, admin):
+    upload = authoring.upload_asset
+    with pytest.raises(InvalidInput, match="not a PNG"):
+        upload(db, "demo", "chart.png", b"<html><script>alert(1)</script></html>", admin, max_bytes=2**20)
+    with pytest.raises(InvalidInput, match="not an SVG"):
+        upload(db, "demo", "chart.svg", b"<html><script>alert(1)</script></html>", admin, max_bytes=2**20)
+    with pytest.raises(InvalidInput, match="at most 0.0 MB"):
+        upload(db, "demo", "big.png", PNG, admin, max_bytes=10)
+    with pytest.raises(InvalidInput, match="not a PNG, JPEG or SVG"):
+        upload(db, "demo", "page.html", b"<html>", admin, max_bytes=2**20)
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="alert(1)">'
+           b'<script>alert(2)</script><foreignObject><div/></foreignObject>'
+           b'<a xlink:href="javascript:alert(3)"><rect width="1" height="1"/></a>'
+           b'<image href="https://evil.example/x.png"/></svg>')
+    path = upload(db, "demo", "Flow Chart.SVG", svg, admin, max_bytes=2**20)
+    assert path == "courses/demo/assets/flow-chart.svg"
+    stored = authoring.working_tree(db, demo)[path]
+    for hostile in (b"onload", b"script", b"foreignObject", b"javascript:"):
+        assert hostile not in stored
+    assert authoring.asset(db, demo, "flow-chart.svg").content_type == "image/svg+xml"
+
+
+# --- GIFT ---------------------------------------------------------------------------------------------
+
+def test_gift_questions_are_previewed_then_saved_as_a_draft(db, demo, admin):
+    gift = b"::Scribe:: Who keeps the log? {=The scribe#Yes. ~The CIO}\n\n::Num:: 1+1 {#2}\n"
+    preview = course_transfer.gift_preview(db, "demo", QUIZ, gift, admin, replace=False)
+    assert preview.result.imported == 1 and [s.line for s in preview.result.skipped] == [3]
+    assert preview.problems == [] and "## Who keeps the log? {#scribe}" in preview.text
+    assert count(db, Draft) == 0
+    authoring.save_draft(db, "demo", QUIZ, preview.text, preview.revision, admin)
+    version = releases.publish(db, "demo", admin, FakeLinks())
+    quiz = db.scalar(select(QuizVersion).where(QuizVersion.course_version_id == version.id,
+                                               QuizVersion.title == "Basics check"))
+    assert [u["key"] for u in quiz.definition["units"]] == ["is-this-the-basics", "scribe"]
+    with pytest.raises(InvalidInput, match="UTF-8"):
+        course_transfer.gift_preview(db, "demo", QUIZ, b"\xff\xfe", admin, replace=True)
+
+
+# --- Previews ---------------------------------------------------------------------------------------
+
+def test_a_preview_renders_the_typed_text_and_names_its_problems(db, demo):
+    text = text_of(db, demo, MODULE) + "\n<script>alert(1)</script>[broken](09-nowhere.md)\n"
+    preview = previews.preview_file(db, demo, MODULE, text, FakeLinks())
+    assert "<script" not in preview.html and "An opening paragraph" in preview.html
+    assert [(p.line, p.message.split(":")[0]) for p in preview.problems] == [(20, "broken link '09-nowhere.md'")]
+    quiz = previews.preview_file(db, demo, QUIZ, text_of(db, demo, QUIZ), FakeLinks())
+    assert quiz.quiz is not None and quiz.problems == []
+
+
+def test_walking_a_draft_records_nothing(db, demo, admin):
+    save(db, MODULE, text_of(db, demo, MODULE).replace("An opening", "A draft opening"), admin)
+    _, module = previews.preview_module(db, demo, "basics", FakeLinks())
+    assert "A draft opening" in module.html
+    quiz = previews.preview_quiz(db, demo, "basics-check", FakeLinks())
+    run = previews.start_quiz(quiz, seed=1)
+    graded = previews.continue_quiz(quiz, run.state, {"is-this-the-basics": ["a"]}, submit=True)
+    assert graded.grade.passed and graded.error is None
+    assert count(db, ModuleProgress) == 0 and count(db, Attempt) == 0
+
+
+def test_a_stale_quiz_preview_starts_again(db, demo):
+    quiz = previews.preview_quiz(db, demo, "basics-check", FakeLinks())
+    run = previews.continue_quiz(quiz, '{"items": [{"key": "gone", "options": [], "branching": false}]}', {})
+    assert "starts again" in run.error and run.layout.question_keys == ["is-this-the-basics"]
+    assert count(db, PublishedFile) > 0
