@@ -22,6 +22,7 @@ from academy import migrate as migrations  # noqa: E402
 from academy.db import session_scope  # noqa: E402
 from academy.models import Role, User  # noqa: E402
 from academy.services import accounts  # noqa: E402
+from tests.support.content_tree import ContentTree  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Bridge opened at 09:42, all hands"
@@ -197,3 +198,9 @@ def instructor_client(client_as):
 @pytest.fixture
 def admin_client(client_as):
     return client_as(Role.ADMIN)
+
+
+@pytest.fixture
+def course_tree(content_dir):
+    """The content root as a :class:`tests.support.content_tree.ContentTree` (empty until written)."""
+    return ContentTree(content_dir)

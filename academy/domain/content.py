@@ -293,12 +293,14 @@ class _CourseLoader:
             self.modules[modules[0].path.name] = modules[0]
 
     def _check_numbering(self, by_number: dict[int, list[_ModuleFile]]) -> None:
-        expected = 1
+        """Numbers run from 01 (or 00, for an introduction) without gaps."""
+        expected = 0 if 0 in by_number else 1
         for number in sorted(by_number):
             if number != expected:
-                missing = f"{expected:02d}" if number == expected + 1 else f"{expected:02d} to {number - 1:02d}"
+                missing = (f"{expected:02d} is" if number == expected + 1
+                           else f"{expected:02d} to {number - 1:02d} are")
                 self.problem(by_number[number][0].rel, 1,
-                             f"module numbers must run 01, 02, 03... without gaps: {missing} is missing")
+                             f"module numbers must run 01, 02, 03... without gaps: {missing} missing")
             expected = number + 1
 
     def _scan_assets(self, folder: Path) -> None:

@@ -38,10 +38,11 @@ def _start_write(session: Session) -> None:
 def enrol(session: Session, user_id: int, course_id: int) -> bool:
     """Enrol the learner in the course; True if they were not enrolled before. Commits."""
     _start_write(session)
-    statement = _insert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=utcnow())
-    result = session.execute(statement.on_conflict_do_nothing(index_elements=["user_id", "course_id"]))
+    statement = (_insert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=utcnow())
+                 .on_conflict_do_nothing(index_elements=["user_id", "course_id"]).returning(Enrolment.id))
+    created = session.execute(statement).first() is not None
     session.commit()
-    return result.rowcount == 1
+    return created
 
 
 def record_view(session: Session, user_id: int, course_id: int, module_id: int,
@@ -88,6 +89,7 @@ def complete_module(session: Session, user_id: int, module_id: int) -> None:
     Enrols the learner if needed and keeps the first completion time. Does not commit: it joins
     the caller's unit of work, so the passing attempt and the completion are saved together.
     """
+    begin_write(session)
     course_id = session.scalar(select(Module.course_id).where(Module.id == module_id))
     if course_id is None:
         raise ValueError(f"no module with id {module_id}")

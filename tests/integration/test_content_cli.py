@@ -1,0 +1,118 @@
+"""`flask content check` and `flask content sync`: output, exit status, all-or-nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from academy import create_app
+from academy.models import AuditEvent, CourseVersion
+
+SUMMARY = "1 course, 3 modules, 3 quizzes, 0 problems"
+
+
+def versions(db) -> int:
+    return db.scalar(select(func.count()).select_from(CourseVersion))
+
+
+def test_check_passes_a_valid_tree_with_a_one_line_summary(runner, course_tree):
+    course_tree.standard()
+    result = runner.invoke(args=["content", "check"])
+    assert (result.exit_code, result.output) == (0, SUMMARY + "\n")
+
+
+def test_check_takes_another_directory(runner, course_tree, tmp_path):
+    course_tree.standard()
+    result = runner.invoke(args=["content", "check", str(tmp_path / "empty")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"courses:1: no courses/ folder in {tmp_path / 'empty'}")
+
+
+def test_check_prints_every_problem_as_path_line_message_and_fails(runner, course_tree):
+    course_tree.standard()
+    course_tree.edit("courses/demo/02-roles.md", "title: Roles", "titel: Roles")
+    course_tree.write("courses/demo/assets/anim.gif", b"GIF89a")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "courses/demo/02-roles.md:1: front matter needs 'title'",
+        "courses/demo/02-roles.md:2: unknown front matter key 'titel'; did you mean 'title'?",
+        "courses/demo/assets/anim.gif:1: unsupported asset type '.gif': use SVG, PNG or JPEG images",
+        "1 course, 2 modules, 3 quizzes, 3 problems",
+    ]
+
+
+def test_check_reports_branching_scenario_scores(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("quizzes/demo/simulation.md", """\
+---
+title: Simulation
+module: 02-roles
+---
+# Branching scenario: Outage {#outage}
+It is down.
+
+## First call {#start}
+- [x] Declare {next: won, points: 10}
+  > Good.
+- [ ] Wait {next: lost, points: 0}
+  > Bad.
+
+## Ending: Restored {#won}
+Back.
+
+## Ending: Lost {#lost}
+Gone.
+""")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "quizzes/demo/simulation.md: branching scenario 'outage': 2 paths, score 0-10",
+        "1 course, 3 modules, 4 quizzes, 0 problems",
+    ]
+
+
+def test_sync_publishes_then_reports_no_changes(runner, course_tree, db):
+    course_tree.standard()
+    first = runner.invoke(args=["content", "sync"])
+    assert (first.exit_code, first.output) == (0, f"demo: published version 1\n{SUMMARY}\n")
+    second = runner.invoke(args=["content", "sync"])
+    assert (second.exit_code, second.output) == (0, f"{SUMMARY}: no changes\n")
+    assert versions(db) == 1
+
+
+def test_an_invalid_tree_changes_nothing(runner, course_tree, db):
+    course_tree.standard()
+    runner.invoke(args=["content", "sync"])
+    audits = db.scalar(select(func.count()).select_from(AuditEvent))
+    course_tree.edit("courses/demo/02-roles.md", "one by one", "one by one, see ![](assets/diagram.svg)")
+    course_tree.edit("courses/demo/03-wrap-up.md", "That is all.", "That is all, almost.")
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 1
+    assert "courses/demo/02-roles.md:6: image 'assets/diagram.svg' has no alt text" in result.output
+    assert "Nothing was changed" in result.output
+    assert versions(db) == 1
+    assert db.scalar(select(func.count()).select_from(AuditEvent)) == audits
+
+
+def test_sync_reports_a_withdrawn_course(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("courses/extra/course.md", "---\ntitle: Extra\nsummary: S.\n---\n")
+    course_tree.write("courses/extra/01-only.md", "---\ntitle: Only\n---\nText.\n")
+    runner.invoke(args=["content", "sync"])
+    course_tree.remove("courses/extra/course.md").remove("courses/extra/01-only.md")
+    course_tree.path("courses/extra").rmdir()
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 0
+    assert "extra: withdrawn (its folder is gone; learners' history is kept)" in result.output
+
+
+def test_sync_explains_a_database_that_is_not_ready(app_config, course_tree, tmp_path):
+    course_tree.standard()
+    app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.sqlite3'}"})
+    try:
+        result = app.test_cli_runner().invoke(args=["content", "sync"])
+    finally:
+        app.extensions["academy.engine"].dispose()
+    assert result.exit_code == 1
+    assert "error: nothing was changed, the database refused the content" in result.output
+    assert "flask db upgrade" in result.output

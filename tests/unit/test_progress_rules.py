@@ -1,0 +1,83 @@
+"""Progress rules: module status, course summaries, where to continue, reading-time credit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from academy.domain.progress import VISIT_CAP, ModuleState, Status, continue_at, reading_credit, status, summarise
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+MODULES = [11, 12, 13, 14]
+
+
+def viewed(module_id: int, minutes: int, *, done: bool = False) -> ModuleState:
+    at = T0 + timedelta(minutes=minutes)
+    return ModuleState(module_id, at, at if done else None)
+
+
+def states(*rows: ModuleState) -> dict[int, ModuleState]:
+    return {s.module_id: s for s in rows}
+
+
+def test_a_module_is_not_started_in_progress_or_done():
+    assert status(None) is Status.NOT_STARTED
+    assert status(viewed(11, 0)) is Status.IN_PROGRESS
+    assert status(viewed(11, 0, done=True)) is Status.DONE
+    assert [s.label for s in Status] == ["Not started", "In progress", "Done"]
+
+
+def test_a_summary_counts_only_the_current_modules():
+    summary = summarise(MODULES, states(viewed(11, 0, done=True), viewed(12, 5), viewed(99, 60, done=True)))
+    assert (summary.total, summary.done, summary.started, summary.percent) == (4, 1, 2, 25)
+    assert summary.last_activity_at == T0 + timedelta(minutes=5)
+    assert summary.status is Status.IN_PROGRESS
+
+
+def test_summary_status_at_the_start_and_the_end():
+    assert summarise(MODULES, {}).status is Status.NOT_STARTED
+    assert summarise(MODULES, {}).last_activity_at is None
+    finished = summarise(MODULES, states(*(viewed(m, i, done=True) for i, m in enumerate(MODULES))))
+    assert (finished.status, finished.percent) == (Status.DONE, 100)
+    assert summarise([], {}).percent == 0
+
+
+def test_a_new_learner_continues_at_the_first_module():
+    assert continue_at(MODULES, {}) == 11
+    assert continue_at([], {}) is None
+
+
+def test_continue_at_the_module_last_read_while_it_is_unfinished():
+    assert continue_at(MODULES, states(viewed(11, 0, done=True), viewed(13, 5), viewed(12, 1))) == 13
+
+
+def test_continue_after_the_last_read_module_once_it_is_done():
+    assert continue_at(MODULES, states(viewed(11, 0), viewed(12, 5, done=True))) == 13
+
+
+def test_continue_wraps_round_to_the_first_unfinished_module():
+    assert continue_at(MODULES, states(viewed(11, 0), viewed(12, 1, done=True), viewed(13, 2, done=True),
+                                       viewed(14, 3, done=True))) == 11
+
+
+def test_continue_at_the_last_read_module_when_everything_is_done():
+    done = states(viewed(11, 4, done=True), viewed(12, 1, done=True), viewed(13, 2, done=True),
+                  viewed(14, 3, done=True))
+    assert continue_at(MODULES, done) == 11
+
+
+def test_retired_modules_are_never_a_place_to_continue():
+    assert continue_at(MODULES, states(viewed(99, 50), viewed(11, 0, done=True))) == 12
+
+
+def test_no_credit_before_the_first_view():
+    assert reading_credit({}, T0) is None
+
+
+def test_the_previous_view_is_credited_with_the_time_until_now():
+    now = T0 + timedelta(minutes=12)
+    assert reading_credit(states(viewed(11, 0), viewed(12, 4)), now) == (12, 8 * 60)
+
+
+def test_credit_is_capped_per_visit_and_never_negative():
+    assert reading_credit(states(viewed(11, 0)), T0 + timedelta(days=1)) == (11, int(VISIT_CAP.total_seconds()))
+    assert reading_credit(states(viewed(11, 5)), T0) == (11, 0)
