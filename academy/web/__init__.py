@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import admin, admin_certificates, auth, certificates, errors, learn, main, nav, quiz, security
+from . import admin, admin_certificates, auth, author, certificates, errors, learn, main, nav, quiz, security
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(certificates.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(author.bp)
     errors.init_app(app)
     security.init_app(app)
 

@@ -33,7 +33,7 @@ def sync(db, course_tree):
     def _sync(take_files=()) -> publishing.SyncReport:
         snapshot, problems = content.load(course_tree.root, FakeLinks())
         assert problems == []
-        db.rollback()
+        db.rollback()  # sync starts its own write transaction (it is called first thing by the CLI)
         return publishing.sync(db, snapshot, take_files=take_files)
     return _sync
 
@@ -50,19 +50,14 @@ def instructor(make_user):
 
 @pytest.fixture
 def demo(db, course_tree, sync, admin, instructor):
-    """The demo course, synced from files (the people exist first: see the note on the helpers)."""
+    """The demo course, synced from files."""
     course_tree.standard()
     sync()
     return db.scalar(select(Course).where(Course.slug == "demo"))
 
 
-# A service that writes starts a unit of work, as a request does. The helpers that read end their read
-# transaction, and people are created before the course, so SQLite never upgrades a stale snapshot.
-
 def opened(db, demo, path) -> authoring.OpenFile:
-    found = authoring.open_file(db, demo, path)
-    db.rollback()
-    return found
+    return authoring.open_file(db, demo, path)
 
 
 def text_of(db, demo, path) -> str:
@@ -70,15 +65,10 @@ def text_of(db, demo, path) -> str:
 
 
 def save(db, path, text, user):
-    """Save ``text`` as ``path``'s draft, based on the file as it is now."""
-    return authoring.save_draft(db, "demo", path, text, opened_revision(db, path), user)
-
-
-def opened_revision(db, path) -> str:
+    """Save ``text`` as ``path``'s draft, based on the file as it is now (as an editor just opened it)."""
     course = db.scalar(select(Course).where(Course.slug == "demo"))
-    revision = authoring.revision(authoring.working_tree(db, course).get(path))
-    db.rollback()
-    return revision
+    base = authoring.revision(authoring.working_tree(db, course).get(path))
+    return authoring.save_draft(db, "demo", path, text, base, user)
 
 
 def count(db, model) -> int:
@@ -144,7 +134,6 @@ def test_a_save_based_on_a_stale_revision_is_refused_with_who_and_when(db, demo,
     assert "was changed by Ada Admin at" in str(conflict)
     assert b"Another line" not in authoring.working_tree(db, demo)[MODULE]
     # Saving again on purpose, based on what is there now, replaces it.
-    db.rollback()
     authoring.save_draft(db, "demo", MODULE, file.text + "Another line.\n", conflict.revision, admin)
     assert b"Another line" in authoring.working_tree(db, demo)[MODULE]
 
@@ -185,7 +174,6 @@ def test_removing_a_file_is_a_draft_until_published(db, demo, admin):
 
 def test_instructors_edit_only_the_courses_they_are_assigned(db, demo, admin, instructor, make_user):
     learner = make_user(Role.LEARNER)
-    db.rollback()
     with pytest.raises(Forbidden):
         authoring.editable_course(db, "demo", instructor)
     assert authoring.editable_courses(db, instructor) == []
