@@ -169,9 +169,9 @@ def _centred(pdf: FPDF, y: float, text: str, family: str, style: str, size: floa
 
 def _headline(pdf: FPDF, sheet: CertificateSheet) -> None:
     pdf.set_char_spacing(0.7)
-    _centred(pdf, 44, "CERTIFICATE", "sans", "B", 10, TEAL)
+    _centred(pdf, 50, "CERTIFICATE", "sans", "B", 10, TEAL)
     pdf.set_char_spacing(0)
-    y = _centred(pdf, 51, sheet.title, "serif", "B", 25, NAVY, max_width=230, min_size=16)
+    y = _centred(pdf, 57, sheet.title, "serif", "B", 25, NAVY, max_width=230, min_size=16)
     y = _centred(pdf, y + 4, "This certifies that", "serif", "I", 13, MUTED)
     y = _centred(pdf, y + 2, sheet.holder_name, "serif", "B", 34, INK, max_width=235, min_size=16)
     pdf.set_draw_color(*GOLD)
