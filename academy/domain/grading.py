@@ -209,7 +209,7 @@ def choose(scenario: BranchingScenario, path: list[PathStep], step_id: str, choi
     if here.finished:
         raise AnswerError("This scenario is already finished.")
     if step_id != here.step.id:
-        raise AnswerError("That step has already been decided; continue from where you are.")
+        raise AnswerError("That is not the step you are at; continue from where you are.")
     choice = here.step.choice(choice_key)
     if choice is None:
         raise AnswerError("Choose one of the options shown.")

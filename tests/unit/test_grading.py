@@ -206,7 +206,7 @@ def test_a_critical_choice_fails_the_attempt_whatever_the_score():
 
 
 @pytest.mark.parametrize(("choices", "message"), [
-    ([("bridge", "a")], "already been decided"),
+    ([("bridge", "a")], "not the step you are at"),
     ([("start", "z")], "Choose one of the options shown"),
     ([("start", "b"), ("lost", "a")], "already finished"),
 ])

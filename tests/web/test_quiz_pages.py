@@ -215,7 +215,7 @@ def test_walking_a_branching_simulation_step_by_step(learner, db):
 def test_a_choice_out_of_turn_is_explained_on_the_step_page(learner):
     walk = f"{start(learner, 'bridge')}/scenarios/checkout"
     response = learner.submit(walk, {"step": "bridges", "choice": "a"}, page=walk, follow_redirects=True)
-    assert "already been decided" in response.get_data(as_text=True)
+    assert "not the step you are at" in response.get_data(as_text=True)
 
 
 def test_opening_the_simulation_saves_the_answers_on_the_page(learner):
