@@ -155,14 +155,15 @@ def attempt_view(session: Session, user_id: int, token: str, *, now: datetime | 
 
 
 def recent_attempts(session: Session, user_id: int, limit: int = 5) -> list[RecentAttempt]:
-    """The learner's latest attempts, newest first, for the dashboard."""
+    """The learner's attempts for the dashboard: any still in progress first, then the newest."""
     rows = session.execute(
         select(Attempt, QuizVersion.title, Course.slug, Quiz.slug)
         .join(QuizVersion, Attempt.quiz_version_id == QuizVersion.id)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .join(Course, Quiz.course_id == Course.id)
         .where(Attempt.user_id == user_id)
-        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .order_by((Attempt.status == AttemptStatus.IN_PROGRESS.value).desc(), Attempt.started_at.desc(),
+                  Attempt.id.desc())
         .limit(limit)
     ).all()
     return [RecentAttempt(*row) for row in rows]
