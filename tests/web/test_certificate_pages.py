@@ -67,7 +67,8 @@ def test_the_holder_sees_the_certificate_with_sharing_tools(holder):
 
 def test_the_linkedin_link_fills_in_the_certification(holder):
     c = holder.certificate
-    link = re.search(r'href="(https://www\.linkedin\.com/profile/add\?[^"]+)"', page(holder.get(f"/certificates/{c.code}")))
+    html = page(holder.get(f"/certificates/{c.code}"))
+    link = re.search(r'href="(https://www\.linkedin\.com/profile/add\?[^"]+)"', html)
     query = parse_qs(urlsplit(link.group(1).replace("&amp;", "&")).query)
     assert query["startTask"] == ["CERTIFICATION_NAME"] and query["organizationName"] == ["MIM Academy"]
     assert query["name"] == [course_support.CERTIFICATE_TITLE] and query["certId"] == [c.code]
