@@ -154,7 +154,9 @@ def jwks():
 @public
 def verify_form():
     form = VerifyForm(request.args)
-    if request.args.get("code") is None:
+    if not form.code.data:
+        if "code" in request.args:
+            form.code.errors = ["Enter the code printed on the certificate."]
         return render_template("certificates/verify_form.html", form=form)
     code = parse(form.code.data)
     if code is None:

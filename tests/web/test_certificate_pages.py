@@ -137,6 +137,7 @@ def test_the_verify_form_is_public_and_linked_from_every_page(client):
     html = page(client.get("/verify"))
     assert '<label class="label" for="code">Certificate code</label>' in html
     assert 'href="/verify"' in page(client.get("/"))
+    assert "Enter the code printed on the certificate." in page(client.get("/verify?code=+"))
 
 
 def test_unknown_and_malformed_codes_get_the_same_plain_not_found(client):
