@@ -306,7 +306,7 @@ def gift_import(slug: str, path: str):
             form.file.errors = [*form.file.errors, str(exc)]
     save_form = EditForm(formdata=None, data={"text": result.text, "revision": result.revision}) if result else None
     return render_template("author/gift.html", course=course, path=path, form=form, result=result,
-                           save_form=save_form), 400 if form.errors else 200
+                           save_form=save_form, mode=form.mode.data), 400 if form.errors else 200
 
 
 # --- Publishing and history -------------------------------------------------------------------------
