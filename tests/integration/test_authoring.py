@@ -428,3 +428,15 @@ def test_a_stale_quiz_preview_starts_again(db, demo):
     run = previews.continue_quiz(quiz, '{"items": [{"key": "gone", "options": [], "branching": false}]}', {})
     assert "starts again" in run.error and run.layout.question_keys == ["is-this-the-basics"]
     assert count(db, PublishedFile) > 0
+
+
+def test_the_sync_command_names_the_conflict_exits_1_and_takes_files_when_told(runner, db, demo, admin, course_tree):
+    save(db, MODULE, text_of(db, demo, MODULE) + "Browser work.\n", admin)
+    releases.publish(db, "demo", admin, FakeLinks())
+    course_tree.edit(MODULE, "An opening", "A files opening")
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 1
+    assert "conflict: demo was edited and published in the browser" in result.output
+    assert "content sync --take-files demo" in result.output
+    taken = runner.invoke(args=["content", "sync", "--take-files", "demo"])
+    assert taken.exit_code == 0 and "demo: published version 3" in taken.output
