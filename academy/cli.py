@@ -11,6 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 from . import migrate
 from .cli_certificates import certificates_cli
 from .cli_content import content_cli
+from .cli_demo import demo_cli
+from .cli_exports import export_certificates, xapi_cli
 from .db import session_scope
 from .models import Role
 from .services import accounts
@@ -83,7 +85,11 @@ def setup_link() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    # The certificates group is the certificates area's; its export command lives with the other exports.
+    certificates_cli.add_command(export_certificates)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(xapi_cli)
     app.cli.add_command(setup_link)

@@ -212,6 +212,10 @@ def _xlsx_cell(sheet, value: Any):
     return cell
 
 
+#: The streaming text writers by format (XLSX is binary and written to a file by :func:`write_xlsx`).
+TEXT_WRITERS = {"csv": csv_chunks, "json": jsonl_chunks}
+
+
 def export_filename(kind: str, fmt: str, today: date) -> str:
     """A safe ASCII attachment name, e.g. ``certificates-2026-11-27.csv``."""
     stem = re.sub(r"[^a-z0-9-]+", "-", kind.lower()).strip("-") or "export"

@@ -31,7 +31,8 @@ ACTION_LABELS = {
     "organisation.created": "Organisation created",
     "organisation.renamed": "Organisation renamed",
     "organisation.join_code_regenerated": "Join code regenerated",
-    "certificate.issued": "Certificate issued",
+    "certificate.earned": "Certificate issued",
+    "certificate.renewed": "Certificate renewed",
     "certificate.revoked": "Certificate revoked",
     "certificate.reissued": "Certificate reissued",
     "export.certificates": "Certificates exported",
@@ -40,6 +41,15 @@ ACTION_LABELS = {
     "api_token.revoked": "API token revoked",
     "content.synced": "Content synced",
     "content.published": "Content published",
+    "content.withdrawn": "Course withdrawn",
+    "content.course_created": "Course created",
+    "content.imported": "Course imported",
+    "content.restored": "Version restored",
+    "content.draft_saved": "Draft saved",
+    "content.draft_discarded": "Draft discarded",
+    "content.editor_assigned": "Editor assigned",
+    "content.editor_removed": "Editor removed",
+    "demo.seeded": "Demo data seeded",
 }
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from academy.domain.certification import Status
-from academy.domain.exports import CertificateFilter, CertificateRecord
+from academy.domain.exports import CertificateFilter, CertificateRecord, record_row
 from academy.models import Certificate, Course, CourseVersion, Organisation, User
 
 from . import audit
@@ -114,6 +115,12 @@ def records(session: Session, resolved: ResolvedFilter, now: datetime) -> Iterat
     result = session.execute(record_query(resolved, now).execution_options(yield_per=BATCH_SIZE))
     for row in result:
         yield _record(row)
+
+
+def rows(session: Session, resolved: ResolvedFilter, now: datetime, base_url: str) -> Iterator[dict[str, Any]]:
+    """The export rows (``domain.exports.record_row``) of every matching certificate, streamed."""
+    for record in records(session, resolved, now):
+        yield record_row(record, now=now, base_url=base_url)
 
 
 def page(session: Session, resolved: ResolvedFilter, now: datetime, *, after_id: int,

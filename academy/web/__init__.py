@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import admin, admin_certificates, auth, author, certificates, errors, learn, main, nav, quiz, security
+from . import (
+    admin,
+    admin_certificates,
+    analytics,
+    api,
+    auth,
+    author,
+    certificates,
+    errors,
+    exports,
+    learn,
+    main,
+    nav,
+    quiz,
+    security,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -13,6 +28,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_certificates.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(analytics.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(author.bp)

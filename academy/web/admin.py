@@ -1,4 +1,8 @@
-"""Admin area: people and organisations (certificates, exports and analytics add their own pages)."""
+"""Admin area: people, organisations, the audit log and API tokens.
+
+Exports and analytics have their own blueprints; certificates add their own tab. Every change made
+here goes through a service that audit-logs it with the admin's id and address.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +10,134 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from academy.db import get_session
-from academy.models import Role, User
-from academy.services import accounts, people
+from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int
+from academy.models import Role, User, utcnow
+from academy.services import accounts, api_tokens, audit_log, people
 from academy.services.errors import ServiceError
 
 from . import nav
 from .access import roles
+from .admin_forms import ApiTokenForm, RenameOrganisationForm, RoleForm
 from .auth import client_ip
 from .forms import ActionForm, OrganisationForm
+from .refusals import refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.register("Admin", "admin.users", order=90)
+nav.register_admin_section("Audit log", "admin.audit", order=80)
+nav.register_admin_section("API tokens", "admin.tokens", order=90)
 
+MAX_PAGE = 100_000
+#: Enrolments listed on an organisation's page (the figures above the list count them all).
+LEARNERS_SHOWN = 100
+
+
+def _require_action_form() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _flash_error(exc: ServiceError) -> None:
+    flash(str(exc), "error")
+
+
+# --- users ------------------------------------------------------------------------------------
 
 @bp.route("/users")
 @roles(Role.ADMIN)
 def users():
     try:
-        page = max(1, int(request.args.get("page", "1")))
-        organisation_id = int(request.args["organisation"]) if request.args.get("organisation") else None
-    except ValueError:
-        abort(400)
-    role = request.args.get("role", "")
-    if role and role not in {r.value for r in Role}:
-        abort(400)
-    flt = people.UserFilter(query=request.args.get("q", "")[:200], role=role,
-                            organisation_id=organisation_id, page=page)
+        page = parse_positive_int("page", request.args.get("page"), default=1, maximum=MAX_PAGE)
+        organisation = parse_positive_int("organisation", request.args.get("organisation"), default=0,
+                                          maximum=2**31 - 1)
+        role = parse_choice("role", request.args.get("role"), tuple(r.value for r in Role)) or ""
+        status = parse_choice("status", request.args.get("status"), tuple(s.value for s in people.Status)) or ""
+    except FilterError as exc:
+        refuse(400, str(exc))
+    flt = people.UserFilter(query=request.args.get("q", "")[:200], role=role, organisation_id=organisation or None,
+                            status=status, page=page)
     db = get_session()
     found, total = people.search_users(db, flt)
     return render_template("admin/users.html", users=found, total=total, flt=flt, roles=list(Role),
-                           organisations=people.organisations_with_counts(db), page_size=people.PAGE_SIZE,
-                           action_form=ActionForm())
+                           statuses=list(people.Status), organisations=people.organisations_with_counts(db),
+                           page_size=people.PAGE_SIZE)
+
+
+@bp.route("/users/<int:user_id>")
+@roles(Role.ADMIN)
+def user(user_id: int):
+    db = get_session()
+    try:
+        person = people.get_user(db, user_id)
+    except ServiceError as exc:
+        abort(exc.status)
+    return render_template("admin/user.html", person=person, role_form=RoleForm(role=person.role),
+                           courses=people.learner_courses(db, person.id),
+                           certificates=people.certificates_of(db, person.id, utcnow()),
+                           events=audit_log.for_target(db, f"user:{person.id}"), labels=audit_log.ACTION_LABELS,
+                           is_self=person.id == current_user.id)
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@roles(Role.ADMIN)
+def change_role(user_id: int):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = people.change_role(get_session(), user_id, form.role.data, actor_id=current_user.id, ip=client_ip())
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        _flash_error(exc)
+    else:
+        flash(f"{changed.name} is now {'an' if changed.role == Role.ADMIN else 'a'} {changed.role}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def deactivate(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def reactivate(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool):
+    _require_action_form()
+    try:
+        changed = people.set_active(get_session(), user_id, active, actor_id=current_user.id, ip=client_ip())
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        _flash_error(exc)
+    else:
+        if active:
+            flash(f"{changed.name} can sign in again.", "success")
+        else:
+            flash(f"{changed.name} is deactivated and has been signed out everywhere.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
 @roles(Role.ADMIN)
 def reset_link(user_id: int):
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    _require_action_form()
     db = get_session()
     try:
         token = accounts.issue_reset_link(db, user_id, actor_id=current_user.id, ip=client_ip())
     except ServiceError as exc:
         abort(exc.status)
-    user = db.get(User, user_id)
+    person = db.get(User, user_id)
     link = f"{current_app.config['BASE_URL']}{url_for('auth.reset', token=token)}"
-    return render_template("admin/reset_link.html", user=user, link=link)
+    return render_template("admin/reset_link.html", user=person, link=link)
 
+
+# --- organisations ----------------------------------------------------------------------------
 
 @bp.route("/organisations", methods=["GET", "POST"])
 @roles(Role.ADMIN)
@@ -66,6 +151,94 @@ def organisations():
             form.name.errors = [*form.name.errors, str(exc)]
         else:
             flash(f"Created {org.name}. Its join code is {org.join_code}.", "success")
-            return redirect(url_for("admin.organisations"))
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
     return render_template("admin/organisations.html", form=form,
                            organisations=people.organisations_with_counts(db))
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def organisation(organisation_id: int):
+    db = get_session()
+    try:
+        org = people.get_organisation(db, organisation_id)
+    except ServiceError as exc:
+        abort(exc.status)
+    form = RenameOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            people.rename_organisation(db, org.id, form.name.data, actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            flash(f"Renamed to {org.name}.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    elif request.method == "GET":
+        form.name.data = org.name
+    return render_template("admin/organisation.html", org=org, form=form, learners_shown=LEARNERS_SHOWN,
+                           overview=people.organisation_overview(db, org.id, utcnow()))
+
+
+@bp.route("/organisations/<int:organisation_id>/join-code", methods=["POST"])
+@roles(Role.ADMIN)
+def regenerate_join_code(organisation_id: int):
+    _require_action_form()
+    try:
+        org = people.regenerate_join_code(get_session(), organisation_id, actor_id=current_user.id, ip=client_ip())
+    except ServiceError as exc:
+        abort(exc.status)
+    flash(f"New join code for {org.name}: {org.join_code}. The old code no longer works.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+@bp.route("/audit")
+@roles(Role.ADMIN)
+def audit():
+    db = get_session()
+    args = request.args
+    errors: dict[str, str] = {}
+    flt = audit_log.AuditFilter()
+    try:
+        dates = parse_date_range(args.get("since"), args.get("until"))
+        page = parse_positive_int("page", args.get("page"), default=1, maximum=MAX_PAGE)
+        flt = audit_log.AuditFilter(action=args.get("action", "")[:64], actor=args.get("actor", "")[:200],
+                                    dates=dates, page=page)
+    except FilterError as exc:
+        errors[exc.field] = str(exc)
+    result = audit_log.search(db, flt) if not errors else audit_log.AuditPage([], 0, 1)
+    return render_template("admin/audit.html", result=result, flt=flt, args=args, errors=errors,
+                           actions=audit_log.actions(db), labels=audit_log.ACTION_LABELS,
+                           page_size=audit_log.PAGE_SIZE), 400 if errors else 200
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def tokens():
+    form = ApiTokenForm()
+    db = get_session()
+    created = secret = None
+    if form.validate_on_submit():
+        try:
+            created, secret = api_tokens.create(db, form.name.data, actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            form = ApiTokenForm(formdata=None)
+    return render_template("admin/api_tokens.html", form=form, tokens=api_tokens.all_tokens(db),
+                           created=created, secret=secret), 400 if form.errors else 200
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@roles(Role.ADMIN)
+def revoke_token(token_id: int):
+    _require_action_form()
+    try:
+        token = api_tokens.revoke(get_session(), token_id, actor_id=current_user.id, ip=client_ip())
+    except ServiceError as exc:
+        abort(exc.status)
+    flash(f"Revoked the token “{token.name}”. Requests with it are now refused.", "success")
+    return redirect(url_for("admin.tokens"))

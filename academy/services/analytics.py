@@ -1,0 +1,367 @@
+"""Analytics for instructors and admins: activity by week, quiz results, questions, branching calls
+and progress by organisation. Every figure is aggregated in SQL (``GROUP BY``); Python only lays
+the few resulting rows out against the quiz definitions.
+
+Who sees what: admins every course, instructors the courses they are editors of (the rule of
+``authoring.may_edit``).
+
+Per-question figures count the attempts taken on quiz versions whose file is identical to the
+current one (same content hash): option letters then mean the same thing in every attempt
+counted. Question keys are stable, so an edited quiz starts its per-option counts afresh while
+its history stays in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Date, case, func, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from academy.domain.quiz_format import QuizDef
+from academy.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptStatus,
+    BranchingChoice,
+    Certificate,
+    Course,
+    CourseEditor,
+    CourseVersion,
+    Enrolment,
+    ModuleProgress,
+    ModuleVersion,
+    Organisation,
+    Quiz,
+    QuizVersion,
+    Role,
+    User,
+)
+
+from .errors import Forbidden, NotFound
+
+#: Score histogram buckets: 0-9 %, 10-19 %, ..., 90-100 %.
+BUCKETS = 10
+
+
+class week_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The Monday (UTC) of a timestamp's week, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    # 'weekday 0' moves forward to Sunday (or stays on it); six days back is that week's Monday.
+    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+# --- which courses ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CourseChoice:
+    id: int
+    slug: str
+    title: str
+
+
+def visible_courses(session: Session, user: User) -> list[CourseChoice]:
+    """The published courses ``user`` may see analytics of, by title."""
+    stmt = (select(Course.id, Course.slug, CourseVersion.title)
+            .join(CourseVersion, CourseVersion.id == Course.current_version_id).order_by(CourseVersion.title))
+    if user.role != Role.ADMIN:
+        stmt = stmt.join(CourseEditor, CourseEditor.course_id == Course.id).where(CourseEditor.user_id == user.id)
+    return [CourseChoice(*row) for row in session.execute(stmt)]
+
+
+def choose_course(session: Session, user: User, slug: str | None) -> CourseChoice | None:
+    """The course asked for (or the first visible one); Forbidden when ``user`` may not see it."""
+    courses = visible_courses(session, user)
+    if not slug:
+        return courses[0] if courses else None
+    found = next((c for c in courses if c.slug == slug), None)
+    if found is None:
+        if session.scalar(select(Course.id).where(Course.slug == slug)) is None:
+            raise NotFound("There is no published course with that name.")
+        raise Forbidden("You are not an editor of this course, so its analytics are not shown to you.")
+    return found
+
+
+# --- activity by week ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    enrolments: int
+    completions: int
+    certificates: int
+
+
+def _weekly(session: Session, column, stmt, since: datetime) -> dict[date, int]:
+    week = week_start(column)
+    rows = session.execute(stmt.add_columns(week, func.count()).where(column >= since).group_by(week))
+    return {_as_date(w): n for w, n in rows}
+
+
+def _as_date(value) -> date:
+    # SQLite returns the date as text, PostgreSQL as a date.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _current_modules(course_id: int):
+    """The module ids of the course's current version (a subquery)."""
+    return (select(ModuleVersion.module_id).join(Course, Course.current_version_id == ModuleVersion.course_version_id)
+            .where(Course.id == course_id))
+
+
+def _module_count(session: Session, course_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(_current_modules(course_id).subquery())) or 0
+
+
+def _completions(course_id: int, modules: int):
+    """(user, moment) of each learner who has completed every module of the course's current version."""
+    return (select(ModuleProgress.user_id, func.max(ModuleProgress.completed_at).label("at"))
+            .where(ModuleProgress.course_id == course_id, ModuleProgress.completed_at.is_not(None),
+                   ModuleProgress.module_id.in_(_current_modules(course_id)))
+            .group_by(ModuleProgress.user_id).having(func.count() >= max(1, modules)).subquery())
+
+
+def weekly_activity(session: Session, course_id: int, *, weeks: int, today: date) -> list[Week]:
+    """Enrolments, course completions and certificates issued per week, the last ``weeks`` weeks."""
+    first = monday(today) - timedelta(weeks=weeks - 1)
+    since = datetime.combine(first, time.min, UTC)
+    enrolments = _weekly(session, Enrolment.enrolled_at,
+                         select().select_from(Enrolment).where(Enrolment.course_id == course_id), since)
+    done = _completions(course_id, _module_count(session, course_id))
+    completions = _weekly(session, done.c.at, select().select_from(done), since)
+    certificates = _weekly(session, Certificate.issued_at,
+                           select().select_from(Certificate).where(Certificate.course_id == course_id), since)
+    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    return [Week(w, enrolments.get(w, 0), completions.get(w, 0), certificates.get(w, 0)) for w in starts]
+
+
+# --- quizzes ----------------------------------------------------------------------------------
+
+_FINISHED = Attempt.status != AttemptStatus.IN_PROGRESS.value
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz_id: int
+    slug: str
+    title: str
+    is_final: bool
+    attempts: int
+    passed: int
+    #: Attempts per score bucket: 0-9 %, 10-19 %, ..., 90-100 %.
+    buckets: tuple[int, ...]
+
+    @property
+    def pass_rate(self) -> int | None:
+        return round(100 * self.passed / self.attempts) if self.attempts else None
+
+
+def _bucket():
+    # 100 % joins the 90s; a negative score (a costly branching path) joins the first bucket.
+    return case((Attempt.score_percent >= 100, BUCKETS - 1), (Attempt.score_percent < 0, 0),
+                else_=Attempt.score_percent // (100 // BUCKETS))
+
+
+def quiz_summaries(session: Session, course_id: int, *, only: int | None = None) -> list[QuizSummary]:
+    """Each quiz of the course's current version (or ``only`` that one): attempts, passes, score distribution."""
+    quizzes = session.execute(
+        select(QuizVersion.quiz_id, Quiz.slug, QuizVersion.title, QuizVersion.is_final)
+        .join(Quiz, Quiz.id == QuizVersion.quiz_id)
+        .join(Course, Course.current_version_id == QuizVersion.course_version_id)
+        .outerjoin(ModuleVersion, (ModuleVersion.module_id == QuizVersion.module_id)
+                   & (ModuleVersion.course_version_id == QuizVersion.course_version_id))
+        .where(Course.id == course_id, QuizVersion.quiz_id == only if only is not None else true())
+        .order_by(QuizVersion.is_final, func.coalesce(ModuleVersion.position, 999), QuizVersion.title)).all()
+    bucket = _bucket()
+    counts: dict[int, list[int]] = {}
+    passes: dict[int, int] = {}
+    rows = session.execute(
+        select(Attempt.quiz_id, bucket, func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
+        .where(Attempt.quiz_id.in_([q.quiz_id for q in quizzes]), _FINISHED, Attempt.score_percent.is_not(None))
+        .group_by(Attempt.quiz_id, bucket))
+    for quiz_id, index, count, passed in rows:
+        counts.setdefault(quiz_id, [0] * BUCKETS)[int(index)] += count
+        passes[quiz_id] = passes.get(quiz_id, 0) + int(passed or 0)
+    return [QuizSummary(q.quiz_id, q.slug, q.title, q.is_final, sum(counts.get(q.quiz_id, ())),
+                        passes.get(q.quiz_id, 0), tuple(counts.get(q.quiz_id, [0] * BUCKETS))) for q in quizzes]
+
+
+@dataclass(frozen=True)
+class OptionStat:
+    key: str
+    text_html: str
+    correct: bool
+    chosen: int
+
+
+@dataclass(frozen=True)
+class QuestionStat:
+    key: str
+    prompt: str
+    answered: int
+    correct: int
+    options: tuple[OptionStat, ...]
+
+    @property
+    def correct_rate(self) -> int | None:
+        return round(100 * self.correct / self.answered) if self.answered else None
+
+    @property
+    def sort_key(self) -> tuple[bool, int]:
+        """Hardest first; questions nobody answered yet last."""
+        return (self.correct_rate is None, self.correct_rate or 0)
+
+
+@dataclass(frozen=True)
+class StepStat:
+    scenario: str
+    step: str
+    decisions: int
+    recommended: int
+    #: The most common call that is not the recommended one, and how often it was made.
+    wrong_call_html: str | None
+    wrong_calls: int
+
+    @property
+    def recommended_rate(self) -> int | None:
+        return round(100 * self.recommended / self.decisions) if self.decisions else None
+
+
+@dataclass(frozen=True)
+class QuizDetail:
+    course: CourseChoice
+    summary: QuizSummary
+    #: Attempts the per-question figures are based on (see the module docstring).
+    counted_attempts: int
+    questions: tuple[QuestionStat, ...]
+    steps: tuple[StepStat, ...]
+
+
+def _option_values(session: Session):
+    """The elements of ``attempt_answers.chosen`` as rows (one per chosen option)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(AttemptAnswer.chosen).table_valued("value")
+    return func.json_each(AttemptAnswer.chosen).table_valued("value")
+
+
+def quiz_detail(session: Session, user: User, quiz_id: int) -> QuizDetail:
+    """Per question and per option, and per branching step, for one quiz ``user`` may see."""
+    current = session.execute(
+        select(QuizVersion, Course.slug).join(Course, Course.current_version_id == QuizVersion.course_version_id)
+        .where(QuizVersion.quiz_id == quiz_id)).first()
+    if current is None:
+        raise NotFound("There is no published quiz with that id.")
+    version, course_slug = current
+    course = choose_course(session, user, course_slug)
+    summary = quiz_summaries(session, course.id, only=quiz_id)[0]
+    definition = QuizDef.from_dict(version.definition)
+    same_file = list(session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz_id,
+                                                                  QuizVersion.content_hash == version.content_hash)))
+    counted = (Attempt.quiz_version_id.in_(same_file)) & _FINISHED
+    attempts = session.scalar(select(func.count(Attempt.id)).where(counted)) or 0
+    return QuizDetail(course, summary, attempts, _questions(session, definition, counted),
+                      _steps(session, definition, counted))
+
+
+def _questions(session: Session, definition: QuizDef, counted) -> tuple[QuestionStat, ...]:
+    # Branching scenarios' rows come out too (their key is the scenario's): they are simply not looked up.
+    # Filtering them in SQL would cost an index probe per attempt and question.
+    answered = {key: (total, right) for key, total, right in session.execute(
+        select(AttemptAnswer.question_key, func.count(), func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)))
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(counted).group_by(AttemptAnswer.question_key))}
+    values = _option_values(session)
+    chosen = {(key, option): n for key, option, n in session.execute(
+        select(AttemptAnswer.question_key, values.c.value, func.count()).select_from(Attempt)
+        .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id).join(values, true())
+        .where(counted).group_by(AttemptAnswer.question_key, values.c.value))}
+    stats = []
+    for question in definition.questions():
+        total, right = answered.get(question.key, (0, 0))
+        options = tuple(OptionStat(o.key, o.text_html, o.correct, chosen.get((question.key, o.key), 0))
+                        for o in question.options)
+        stats.append(QuestionStat(question.key, question.prompt, total, int(right or 0), options))
+    return tuple(stats)
+
+
+def _steps(session: Session, definition: QuizDef, counted) -> tuple[StepStat, ...]:
+    scenarios = definition.branching_scenarios()
+    if not scenarios:
+        return ()
+    made: dict[tuple[str, str], dict[str, int]] = {}
+    for scenario_id, step_id, choice_key, n in session.execute(
+            select(BranchingChoice.scenario_id, BranchingChoice.step_id, BranchingChoice.choice_key, func.count())
+            .join(Attempt, Attempt.id == BranchingChoice.attempt_id).where(counted)
+            .group_by(BranchingChoice.scenario_id, BranchingChoice.step_id, BranchingChoice.choice_key)):
+        made.setdefault((scenario_id, step_id), {})[choice_key] = n
+    stats = []
+    for scenario in scenarios:
+        for step in scenario.steps:
+            if step.is_ending:
+                continue
+            calls = made.get((scenario.id, step.id), {})
+            recommended = {c.key for c in step.choices if c.recommended}
+            wrong = sorted(((n, key) for key, n in calls.items() if key not in recommended), reverse=True)
+            wrong_choice = step.choice(wrong[0][1]) if wrong else None
+            stats.append(StepStat(scenario.title, step.title, sum(calls.values()),
+                                  sum(n for key, n in calls.items() if key in recommended),
+                                  wrong_choice.text_html if wrong_choice else None, wrong[0][0] if wrong else 0))
+    return tuple(stats)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrganisationProgress:
+    #: None for learners who belong to no organisation.
+    name: str | None
+    enrolled: int
+    completed: int
+    certified: int
+    #: Mean share of the course's modules completed, in percent.
+    average_percent: int
+
+
+def organisation_progress(session: Session, course_id: int, now: datetime) -> list[OrganisationProgress]:
+    """Per organisation: learners enrolled in the course, how far they got, how many hold a certificate."""
+    total = _module_count(session, course_id)
+    done = (select(ModuleProgress.user_id, func.count(ModuleProgress.completed_at).label("modules"))
+            .where(ModuleProgress.course_id == course_id, ModuleProgress.module_id.in_(_current_modules(course_id)))
+            .group_by(ModuleProgress.user_id).subquery())
+    modules = func.coalesce(done.c.modules, 0)
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, func.count(Enrolment.id),
+               func.sum(case((modules >= max(1, total), 1), else_=0)), func.avg(modules))
+        .select_from(Enrolment).join(User, User.id == Enrolment.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .outerjoin(done, done.c.user_id == Enrolment.user_id)
+        .where(Enrolment.course_id == course_id)
+        .group_by(Organisation.id, Organisation.name)).all()
+    certified = dict(session.execute(
+        select(User.organisation_id, func.count(Certificate.id)).join(User, User.id == Certificate.user_id)
+        .where(Certificate.course_id == course_id, Certificate.superseded_at.is_(None),
+               Certificate.revoked_at.is_(None), (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now))
+        .group_by(User.organisation_id)).all())
+    found = [OrganisationProgress(name, enrolled, int(completed or 0), certified.get(org_id, 0),
+                                  round(100 * float(average or 0) / total) if total else 0)
+             for org_id, name, enrolled, completed, average in rows]
+    # Organisations by name; learners without one last.
+    return sorted(found, key=lambda o: (o.name is None, (o.name or "").lower()))

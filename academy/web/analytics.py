@@ -1,0 +1,83 @@
+"""Analytics pages for instructors and admins: charts drawn on the server as inline SVG, each with
+its numbers in a table beneath (no JavaScript, nothing from another origin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+
+from academy.db import get_session
+from academy.domain import charts
+from academy.domain.filters import FilterError, parse_choice
+from academy.models import Role, utcnow
+from academy.services import analytics
+from academy.services.errors import ServiceError
+
+from . import nav
+from .access import roles
+from .refusals import refuse
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics")
+nav.register("Analytics", "analytics.overview", order=80)
+
+#: The periods the activity chart offers, in weeks.
+PERIODS = ("12", "26", "52", "104", "156")
+DEFAULT_PERIOD = "26"
+
+
+def _course(slug: str | None) -> analytics.CourseChoice | None:
+    try:
+        return analytics.choose_course(get_session(), current_user, slug)
+    except ServiceError as exc:
+        refuse(exc.status, str(exc))
+
+
+@bp.route("")
+@roles(Role.INSTRUCTOR, Role.ADMIN)
+def overview():
+    try:
+        weeks = int(parse_choice("period", request.args.get("weeks"), PERIODS) or DEFAULT_PERIOD)
+    except FilterError as exc:
+        refuse(400, str(exc))
+    db = get_session()
+    course = _course(request.args.get("course"))
+    courses = analytics.visible_courses(db, current_user)
+    if course is None:
+        return render_template("analytics/overview.html", course=None, courses=courses)
+    now = utcnow()
+    activity = analytics.weekly_activity(db, course.id, weeks=weeks, today=now.date())
+    quizzes = analytics.quiz_summaries(db, course.id)
+    organisations = analytics.organisation_progress(db, course.id, now)
+    return render_template(
+        "analytics/overview.html", course=course, courses=courses, weeks=weeks, periods=PERIODS,
+        activity=activity,
+        activity_chart=charts.line_chart(
+            [w.start.strftime("%d %b") for w in activity],
+            [("Enrolments", [w.enrolments for w in activity]), ("Completions", [w.completions for w in activity]),
+             ("Certificates", [w.certificates for w in activity])]),
+        totals={"enrolments": sum(w.enrolments for w in activity),
+                "completions": sum(w.completions for w in activity),
+                "certificates": sum(w.certificates for w in activity)},
+        quizzes=quizzes, quiz_links=[url_for("analytics.quiz", quiz_id=q.quiz_id) for q in quizzes],
+        pass_bars=charts.bars([(q.title, q.pass_rate or 0, f"{q.attempts:,} attempts") for q in quizzes], maximum=100),
+        organisations=organisations,
+        organisation_bars=charts.bars([(o.name or "No organisation", o.average_percent,
+                                        f"{o.enrolled:,} enrolled · {o.certified:,} certified") for o in organisations],
+                                      maximum=100))
+
+
+@bp.route("/quizzes/<int:quiz_id>")
+@roles(Role.INSTRUCTOR, Role.ADMIN)
+def quiz(quiz_id: int):
+    try:
+        detail = analytics.quiz_detail(get_session(), current_user, quiz_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        refuse(exc.status, str(exc))
+    width = 100 // analytics.BUCKETS
+    labels = [f"{i * width}–{i * width + width - 1}" if i < analytics.BUCKETS - 1 else f"{i * width}–100"
+              for i in range(analytics.BUCKETS)]
+    return render_template(
+        "analytics/quiz.html", detail=detail, labels=labels,
+        histogram=charts.column_chart(list(zip(labels, detail.summary.buckets, strict=True))))

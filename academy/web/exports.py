@@ -1,0 +1,101 @@
+"""Admin downloads: certification records (CSV, XLSX, JSON Lines) and learning records (xAPI).
+
+The page is a filter form; its submit is a GET to a download route, so a refused filter comes
+back to the form with a 400 and the reason beside the field. Text formats stream row by row;
+XLSX is written to a temporary file first (openpyxl's write-only mode) and then sent.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from academy.db import get_session
+from academy.domain import exports as shaping
+from academy.domain.filters import FilterError, parse_date_range
+from academy.models import Course, CourseVersion, Role, utcnow
+from academy.services import exports, people, xapi
+from academy.services.errors import InvalidInput
+
+from . import nav
+from .access import roles
+from .auth import client_ip
+
+bp = Blueprint("exports", __name__, url_prefix="/admin/exports")
+nav.register_admin_section("Exports", "exports.index", order=40)
+
+
+def _courses() -> list[tuple[str, str]]:
+    """(slug, title) of every published course, for the course filter."""
+    return list(get_session().execute(
+        select(Course.slug, CourseVersion.title).join(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .order_by(CourseVersion.title)))
+
+
+def _form(errors: dict[str, str] | None = None, status: int = 200, form: str = ""):
+    organisations = [(org.id, org.name) for org, _ in people.organisations_with_counts(get_session())]
+    return render_template("admin/exports.html", args=request.args, errors=errors or {}, failed_form=form,
+                           courses=_courses(), organisations=organisations,
+                           statuses=[(s, s.title()) for s in shaping.STATUSES], columns=shaping.COLUMNS), status
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@bp.get("")
+@roles(Role.ADMIN)
+def index():
+    return _form()
+
+
+@bp.get("/certificates")
+@roles(Role.ADMIN)
+def certificates():
+    args = request.args
+    db = get_session()
+    try:
+        fmt = shaping.parse_format(args.get("format"))
+        flt = shaping.parse_filter(course=args.get("course"), organisation=args.get("organisation"),
+                                   since=args.get("since"), until=args.get("until"), status=args.get("status"))
+        resolved = exports.resolve(db, flt)
+    except FilterError as exc:
+        return _form({exc.field: str(exc)}, 400, "certificates")
+    except InvalidInput as exc:
+        return _form({field: messages[0] for field, messages in exc.field_errors.items()}, 400, "certificates")
+    exports.log_export(db, "certificates", fmt, flt.describe(), actor_id=current_user.id, ip=client_ip())
+    now = utcnow()
+    rows = exports.rows(db, resolved, now, current_app.config["BASE_URL"])
+    filename = shaping.export_filename("certificates", fmt, now.date())
+    if fmt == "xlsx":
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it, which deletes it)
+        shaping.write_xlsx(rows, spool)
+        spool.seek(0)
+        return send_file(spool, mimetype=shaping.MEDIA_TYPES[fmt], as_attachment=True, download_name=filename)
+    body = stream_with_context(shaping.TEXT_WRITERS[fmt](rows))
+    return Response(body, mimetype=shaping.MEDIA_TYPES[fmt], headers=_attachment(filename))
+
+
+@bp.get("/xapi")
+@roles(Role.ADMIN)
+def xapi_statements():
+    args = request.args
+    db = get_session()
+    try:
+        dates = parse_date_range(args.get("since"), args.get("until"))
+        course_id = xapi.resolve_course(db, args.get("course"))
+    except FilterError as exc:
+        return _form({f"xapi_{exc.field}": str(exc)}, 400, "xapi")
+    except InvalidInput as exc:
+        return _form({"xapi_course": str(exc)}, 400, "xapi")
+    filters = {k: v for k, v in {"course": args.get("course"), "since": dates.since and dates.since.isoformat(),
+                                 "until": dates.until and dates.until.isoformat()}.items() if v}
+    exports.log_export(db, "xapi", "json", filters, actor_id=current_user.id, ip=client_ip())
+    now = utcnow()
+    lines = xapi.statement_lines(db, xapi.Scope(dates=dates, course_id=course_id),
+                                 base_url=current_app.config["BASE_URL"])
+    return Response(stream_with_context(lines), mimetype=shaping.MEDIA_TYPES["json"],
+                    headers=_attachment(shaping.export_filename("xapi-statements", "json", now.date())))
