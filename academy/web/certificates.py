@@ -25,6 +25,7 @@ from academy.domain import certificate_pdf, data_integrity, open_badges
 from academy.domain.certificate_codes import parse
 from academy.extensions import limiter
 from academy.keystore import KeyStore
+from academy.models import Certificate
 from academy.services import certificates
 from academy.services.errors import NotFound
 
@@ -50,7 +51,7 @@ def keystore() -> KeyStore:
     return KeyStore(current_app.config["SIGNING_KEY_DIR"])
 
 
-def linkedin_url(certificate, verify_url: str) -> str:
+def linkedin_url(certificate: Certificate, verify_url: str) -> str:
     """LinkedIn's "Add licence or certification" form, filled in."""
     params = {
         "startTask": "CERTIFICATION_NAME",
@@ -113,10 +114,9 @@ def credential(code: str):
     db = get_session()
     certificate = certificates.get(db, code)
     text = certificates.signed_credential(db, certificate, site(), keystore())
-    headers = {**_PUBLIC_JSON, "Content-Disposition": f'inline; filename="certificate-{certificate.code}.json"'}
-    if request.args.get("download"):
-        headers["Content-Disposition"] = headers["Content-Disposition"].replace("inline", "attachment")
-    return Response(text, mimetype="application/json", headers=headers)
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(text, mimetype="application/json", headers={
+        **_PUBLIC_JSON, "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
 
 
 @bp.route("/certificates/<code>/status")
