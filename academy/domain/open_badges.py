@@ -124,9 +124,10 @@ def criteria_narrative(course_title: str, *, module_quizzes: int, has_final: boo
     """How the certificate is earned, in one or two sentences for the credential's criteria."""
     parts = []
     if module_quizzes:
-        parts.append(f"passed all {module_quizzes} module quiz{'zes' if module_quizzes != 1 else ''}")
+        parts.append("passed the module quiz" if module_quizzes == 1 else f"passed all {module_quizzes} module quizzes")
     if modules_read:
-        parts.append(f"read the {modules_read} module{'s' if modules_read != 1 else ''} that have no quiz")
+        parts.append("read the module that has no quiz" if modules_read == 1
+                     else f"read the {modules_read} modules that have no quiz")
     if has_final:
         parts.append("passed the final certification exam")
     done = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else "completed it"

@@ -91,6 +91,15 @@ def test_a_credential_without_expiry_or_score_still_validates():
     assert "validUntil" not in credential and "result" not in credential["credentialSubject"]
 
 
+def test_the_criteria_narrative_reads_naturally():
+    assert ob.criteria_narrative("Basics", module_quizzes=1, has_final=True, modules_read=1) == (
+        "Awarded to learners who completed the course “Basics”: they passed the module quiz, read the module "
+        "that has no quiz and passed the final certification exam.")
+    assert ob.criteria_narrative("Basics", module_quizzes=8, has_final=False, modules_read=2) == (
+        "Awarded to learners who completed the course “Basics”: they passed all 8 module quizzes and read the "
+        "2 modules that have no quiz.")
+
+
 def test_the_identity_hash_is_the_open_badges_salted_sha256():
     assert ob.identity_hash("a@example.com", "salt") == \
         "sha256$" + __import__("hashlib").sha256(b"a@example.comsalt").hexdigest()
