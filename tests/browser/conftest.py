@@ -47,6 +47,7 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Browser tests share one gunicorn and one Chromium: keep them on one xdist worker."""
     here = Path(__file__).parent

@@ -24,6 +24,7 @@ from tests.support.live_server import LiveSite, migrated_sqlite
 from tests.support.postgres import PrivateCluster
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:

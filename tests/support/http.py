@@ -44,10 +44,14 @@ class HttpClient:
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, *, form: dict | None = None,
+    def request(self, method: str, path: str, *, form: dict | None = None, body: bytes | None = None,
                 headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
-        """Send one request on a fresh connection; raises OSError/TimeoutError if none comes back."""
-        body = urlencode(form).encode() if form is not None else None
+        """Send one request on a fresh connection; raises OSError/TimeoutError if none comes back.
+
+        ``form`` is sent urlencoded; ``body`` is sent as it is (set its Content-Type in ``headers``).
+        """
+        if form is not None:
+            body = urlencode(form).encode()
         sent = {"Connection": "close", "User-Agent": "academy-tests"}
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"

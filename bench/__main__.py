@@ -1,0 +1,337 @@
+"""`make bench` (``python -m bench``): every page in bench/pages.py, on SQLite and on PostgreSQL.
+
+For each backend: a scratch database (a SQLite file in a temporary directory, or a database
+created on the local PostgreSQL server and dropped afterwards), migrated, content synced (when
+``flask content sync`` exists) and seeded (``flask demo seed`` when it exists, else learners
+inserted directly); gunicorn with 2 workers in bench mode (ACADEMY_BENCH_QUERY_COUNT=1: the
+baseline route and the X-Query-Count header); then each page under wrk (after a warm-up) and each
+timing job. Prints a table and writes bench-results/latest.md and latest.json.
+
+    make bench
+    make bench BENCH_ARGS="--backends sqlite --duration 5"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("ACADEMY_SECRET_KEY", "bench-secret-key-not-for-production")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from academy.models import Role, User  # noqa: E402
+from academy.services import accounts  # noqa: E402
+from tests.support.http import HttpClient  # noqa: E402
+from tests.support.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
+from tests.support.postgres import scratch_database  # noqa: E402
+
+from .pages import PAGES, TIMINGS, Page  # noqa: E402
+
+LUA = Path(__file__).with_name("report.lua")
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class BenchSite:
+    """What a page entry may need: the server, the signed-in learner and facts from the seed."""
+
+    live: LiveSite
+    backend: str
+    learner: Account
+    cookies: dict[str, str]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, signed_in: bool = False) -> HttpClient:
+        client = HttpClient(self.live.base_url, timeout=30)
+        if signed_in:
+            client.cookies.update(self.cookies)
+        return client
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+@dataclass
+class PageResult:
+    backend: str
+    page: str
+    requests_per_s: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    queries: int | None = None
+    errors: int = 0
+    response_kb: float = 0.0
+    problem: str = ""
+    baseline: bool = False
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+@contextmanager
+def database(backend: str, root: Path, postgres_url: str) -> Iterator[str]:
+    """A migrated, empty database for ``backend``; removed afterwards."""
+    if backend == "sqlite":
+        yield migrated_sqlite(root / "bench.sqlite3")
+        return
+    with scratch_database(postgres_url, prefix="academy_bench") as url:
+        migrate(url)
+        yield url
+
+
+def seed(live: LiveSite, learners: int) -> str:
+    """Fill the database like a site in use; returns how it was done."""
+    if live.has_command("demo", "seed"):
+        started = time.perf_counter()
+        live.flask("demo", "seed", "--learners", str(learners), timeout=1800)
+        return f"`flask demo seed --learners {learners}` ({time.perf_counter() - started:.0f} s)"
+    # No demo data yet: learners straight into the table, one password hash shared (hashing is slow by design).
+    password_hash = accounts._hash_password("Seeded learners never sign in")
+    with live.session() as db:
+        db.add_all(User(email=f"seeded{n}@example.com", name=f"Seeded Learner {n}", password_hash=password_hash,
+                        role=Role.LEARNER.value) for n in range(learners))
+        db.commit()
+    return f"{learners} learners inserted directly (no `flask demo seed` yet)"
+
+
+def server_version(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                return "SQLite " + conn.execute(text("select sqlite_version()")).scalar_one()
+            return conn.execute(text("show server_version")).scalar_one().split()[0].join(["PostgreSQL ", ""])
+    finally:
+        engine.dispose()
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+def run_wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict[str, str]) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line.removeprefix("BENCH_RESULT "))
+    raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+
+
+def measure(site: BenchSite, page: Page, args: argparse.Namespace) -> PageResult:
+    result = PageResult(site.backend, page.name, baseline=page.baseline)
+    path = page.resolve(page.path, site)
+    body = page.resolve(page.body, site)
+    probe = site.client(page.signed_in).request(page.method, path, body=body.encode() if body else None)
+    if probe.status != page.status:
+        result.problem = f"answered {probe.status}, expected {page.status}"
+        log(f"{site.backend} {page.name}: {result.problem}; not measured")
+        return result
+    count = probe.header("X-Query-Count")
+    result.queries = int(count) if count is not None else None
+    result.response_kb = len(probe.text.encode()) / 1024
+    env = {"BENCH_COOKIE": site.cookie_header() if page.signed_in else "",
+           "BENCH_METHOD": page.method, "BENCH_BODY": body or ""}
+    url = site.live.url(path)
+    run_wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads, env=env)
+    raw = run_wrk(url, seconds=args.duration, connections=args.connections, threads=args.threads, env=env)
+    result.requests_per_s = raw["requests"] / (raw["duration_us"] / 1e6)
+    result.p50_ms, result.p95_ms, result.p99_ms = (raw[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
+    result.errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors",
+                                         "timeouts"))
+    log(f"{site.backend} {page.name}: {result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms, "
+        f"{result.queries} queries")
+    return result
+
+
+def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> tuple[list[PageResult], list, dict]:
+    root = Path(tempfile.mkdtemp(prefix=f"academy-bench-{backend}-"))
+    try:
+        with database(backend, root, args.postgres_url) as url:
+            env = {"ACADEMY_BENCH_QUERY_COUNT": "1"}
+            with LiveSite.serve(url, root / "instance", workers=args.workers, env=env) as live:
+                log(f"{backend}: seeding")
+                how = seed(live, args.learners)
+                learner = live.create_user("learner", email="bench.learner@example.com", name="Bench Learner")
+                client = HttpClient(live.base_url)
+                client.sign_in(learner.email, learner.password)
+                site = BenchSite(live, backend, learner, dict(client.cookies))
+                results = [measure(site, page, args) for page in pages]
+                timings = []
+                for timing in TIMINGS:
+                    log(f"{backend}: {timing.name}")
+                    timings.append({"backend": backend, "name": timing.name, **asdict(timing.run(site))})
+                facts = {"seed": how, "database": server_version(url)}
+        return results, timings, facts
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --- reporting ---------------------------------------------------------------------------------
+
+def _ratio(result: PageResult, baseline: PageResult | None) -> str:
+    if result.problem or not baseline or not baseline.requests_per_s:
+        return "–"
+    return f"{result.requests_per_s / baseline.requests_per_s:.2f}×"
+
+
+def _cells(result: PageResult | None, baseline: PageResult | None) -> list[str]:
+    if result is None:
+        return ["–"] * 6
+    if result.problem:
+        return [result.problem, "–", "–", "–", "–", "–"]
+    queries = "–" if result.queries is None else str(result.queries)
+    errors = f" ({result.errors} errors)" if result.errors else ""
+    return [f"{result.requests_per_s:,.0f}{errors}", _ratio(result, baseline), f"{result.p50_ms:.1f}",
+            f"{result.p95_ms:.1f}", f"{result.p99_ms:.1f}", queries]
+
+
+def table(results: list[PageResult], backends: list[str], pages: list[Page]) -> list[list[str]]:
+    header = ["page"]
+    for backend in backends:
+        label = BACKENDS[backend]
+        header += [f"{label} req/s", "vs baseline", "p50 ms", "p95 ms", "p99 ms", "SQL/req"]
+    rows = [header]
+    by_key = {(r.backend, r.page): r for r in results}
+    baselines = {r.backend: r for r in results if r.baseline}
+    for page in pages:
+        row = [page.name]
+        for backend in backends:
+            row += _cells(by_key.get((backend, page.name)), baselines.get(backend))
+        rows.append(row)
+    return rows
+
+
+def as_text(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    def line(row: list[str]) -> str:
+        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+    lines = [line(row) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def as_markdown(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(["---"] + ["---:"] * (len(rows[0]) - 1)) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def environment(args: argparse.Namespace, facts: dict[str, dict]) -> list[str]:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
+    lines = [
+        f"- When: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}"
+        f"{' (with uncommitted changes)' if dirty else ''}",
+        f"- Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; wrk and gunicorn share these CPUs",
+        f"- Server: gunicorn, {args.workers} sync workers, access log off; load: {wrk}, {args.threads} threads, "
+        f"{args.connections} connections, {args.duration} s per page after a {args.warmup} s warm-up",
+    ]
+    for backend, info in facts.items():
+        lines.append(f"- {BACKENDS[backend]}: {info['database']}; data: {info['seed']}")
+    return lines
+
+
+NOTES = """\
+- *vs baseline*: the page's throughput divided by that of `/_bench/baseline` on the same server
+  (a constant 15 KB page: no template, session or database), so 1.00× means "as fast as Flask can
+  answer at all here".
+- *SQL/req*: statements one request sends (BEGIN/COMMIT not counted), from the X-Query-Count
+  header that bench mode adds; measured on one request, not averaged.
+- Latencies are wrk's percentiles at the stated concurrency; compare runs on the same machine only."""
+
+
+def write_report(out: Path, rows: list[list[str]], timings: list[dict], env_lines: list[str],
+                 results: list[PageResult]) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    parts = ["# MIM Academy benchmark", "", *env_lines, "", "## Pages", "", as_markdown(rows), "", NOTES, ""]
+    if timings:
+        parts += ["## Timings", "", "| job | backend | seconds | peak memory MB | detail |", "|---|---|---:|---:|---|"]
+        parts += [f"| {t['name']} | {BACKENDS[t['backend']]} | {t['seconds']:.2f} | {t['peak_rss_mb']:.0f} | "
+                  f"{t['detail']} |" for t in timings]
+        parts.append("")
+    path = out / "latest.md"
+    path.write_text("\n".join(parts))
+    (out / "latest.json").write_text(json.dumps({"environment": env_lines, "pages": [asdict(r) for r in results],
+                                                 "timings": timings}, indent=2))
+    return path
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql",
+                        help="comma-separated: sqlite, postgresql (default: both)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--learners", type=int, default=200, help="learners to seed (default 200)")
+    parser.add_argument("--only", default="", help="measure only pages whose name contains this (baseline kept)")
+    parser.add_argument("--postgres-url", default=os.environ.get("ACADEMY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+                        help="a PostgreSQL server to create the scratch database on")
+    parser.add_argument("--output", type=Path, default=REPO / "bench-results")
+    args = parser.parse_args(argv)
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(args.backends) - set(BACKENDS)
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    pages = [p for p in PAGES if p.baseline or args.only.lower() in p.name.lower()]
+    started = time.monotonic()
+    results: list[PageResult] = []
+    timings: list[dict] = []
+    facts: dict[str, dict] = {}
+    for backend in args.backends:
+        log(f"{backend}: starting")
+        backend_results, backend_timings, facts[backend] = bench_backend(backend, args, pages)
+        results += backend_results
+        timings += backend_timings
+    rows = table(results, args.backends, pages)
+    env_lines = environment(args, facts)
+    path = write_report(args.output, rows, timings, env_lines, results)
+    print()
+    print("\n".join(env_lines))
+    print()
+    print(as_text(rows))
+    for t in timings:
+        print(f"{t['name']} [{t['backend']}]: {t['seconds']:.2f} s, peak {t['peak_rss_mb']:.0f} MB {t['detail']}")
+    print(f"\nWritten to {path.relative_to(REPO) if path.is_relative_to(REPO) else path} "
+          f"in {time.monotonic() - started:.0f} s.")
+    broken = [r for r in results if r.problem]
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""What `make bench` measures. Adding a page or a timing is one entry in ``PAGES`` or ``TIMINGS``.
+
+A ``Page`` is hammered by wrk (throughput, latency percentiles) and probed once for its SQL query
+count; its throughput is reported as a ratio of the bare baseline route on the same server.
+A ``Timing`` is a one-off job (an export of 100,000 records, say) measured for wall time and peak
+memory; its ``run`` receives the ``BenchSite`` and returns a ``TimingResult``, usually through
+``time_download`` (a request served by a worker) or ``time_command`` (a ``flask`` CLI command).
+
+Examples of entries to add as the features land::
+
+    Page("module page (signed in)", lambda s: f"/learn/{s.course}/01-introduction", signed_in=True),
+    Page("verification page", lambda s: f"/verify/{s.certificate_code}"),
+    Page("quiz submission", "/quiz/.../submit", method="POST", body=lambda s: s.quiz_form, signed_in=True),
+    Timing("export 100,000 records (CSV)", lambda s: time_download(s, "/admin/exports/certificates.csv")),
+    Timing("export 100,000 records (CLI, XLSX)",
+           lambda s: time_command(s, "certificates", "export", "--format", "xlsx", "-o", "/dev/null")),
+
+``BenchSite`` (bench/__main__.py) holds what a path may need: the signed-in cookie, the seeded data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .__main__ import BenchSite
+
+PathSpec = str | Callable[["BenchSite"], str]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    #: The path, or a function of the site returning it (for ids, codes and slugs from the seed).
+    path: PathSpec
+    signed_in: bool = False
+    method: str = "GET"
+    #: A form body for POSTs (or a function of the site returning one).
+    body: PathSpec | None = None
+    #: The status a correct response has; anything else means the page is broken, not slow.
+    status: int = 200
+    #: The yardstick the others are divided by (exactly one page has it).
+    baseline: bool = False
+
+    def resolve(self, value: PathSpec | None, site: BenchSite) -> str | None:
+        return value(site) if callable(value) else value
+
+
+@dataclass(frozen=True)
+class TimingResult:
+    seconds: float
+    peak_rss_mb: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    run: Callable[[BenchSite], TimingResult]
+
+
+PAGES: list[Page] = [
+    Page("baseline (bare route, 15 KB)", "/_bench/baseline", baseline=True),
+    Page("/healthz", "/healthz"),
+    Page("sign-in page", "/login"),
+    Page("dashboard (signed in)", "/dashboard", signed_in=True),
+]
+
+TIMINGS: list[Timing] = []
+
+
+# --- helpers for timings -----------------------------------------------------------------------
+
+def _worker_pids(site: BenchSite) -> list[int]:
+    return site.live.server.worker_pids()
+
+
+def _peak_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def time_download(site: BenchSite, path: str, *, signed_in: bool = True) -> TimingResult:
+    """Fetch ``path`` once, reading the body as it streams; wall time and the serving worker's peak RSS.
+
+    Each worker's peak (VmHWM) is reset first (``/proc/<pid>/clear_refs``), so the figure is the
+    peak during this request, not since the worker started.
+    """
+    for pid in _worker_pids(site):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    client = site.client(signed_in=signed_in)
+    started = time.perf_counter()
+    response = client.get(path, timeout=600)
+    seconds = time.perf_counter() - started
+    peak = max(_peak_rss_kb(pid) for pid in _worker_pids(site))
+    return TimingResult(seconds, peak / 1024, f"status {response.status}, {len(response.text.encode()) / 1e6:.1f} MB")
+
+
+def time_command(site: BenchSite, *flask_args: str) -> TimingResult:
+    """Run ``flask --app app ARGS`` against the benchmark database; wall time and the process's peak RSS."""
+    # A wrapper process, so RUSAGE_CHILDREN's maximum is this one command's and nothing else's.
+    wrapper = ("import resource, subprocess, sys, json\n"
+               "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+               "print(json.dumps({'rc': r.returncode, 'err': r.stderr[-500:], "
+               "'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
+    flask = str(Path(sys.executable).parent / "flask")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", wrapper, flask, "--app", "app", *flask_args],
+                          env={**os.environ, **site.live.server.env}, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["rc"] != 0:
+        raise RuntimeError(f"flask {' '.join(flask_args)} failed: {result['err']}")
+    return TimingResult(seconds, result["rss"] / 1024)
