@@ -58,13 +58,17 @@ class QuizOverview:
     #: Finished attempts, newest first.
     attempts: list[Attempt]
     in_progress: Attempt | None
+    #: For a final exam taken to renew a certificate: attempts before this moment (the current
+    #: certificate's issue) belong to an earlier certification cycle and do not count.
+    cycle_start: datetime | None = None
 
     @property
     def attempts_left(self) -> int | None:
         """None when unlimited; counts the attempt in progress as used."""
         if self.version.attempts is None:
             return None
-        used = len(self.attempts) + (1 if self.in_progress else 0)
+        counted = [a for a in self.attempts if self.cycle_start is None or a.started_at >= self.cycle_start]
+        used = len(counted) + (1 if self.in_progress else 0)
         return max(self.version.attempts - used, 0)
 
     @property
@@ -318,10 +322,14 @@ def _overview(session: Session, user_id: int, course_slug: str, quiz_slug: str) 
         select(func.count()).select_from(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course.id)
     ) > 0
+    cycle_start = None
+    if version.is_final:
+        held = certificates.live_certificate(session, user_id, course.id)
+        cycle_start = held.issued_at if held is not None else None
     return QuizOverview(
         course=course, quiz=quiz, version=version, definition=QuizDef.from_dict(version.definition),
         enrolled=enrolled, attempts=[a for a in attempts if a.finished],
-        in_progress=next((a for a in attempts if not a.finished), None),
+        in_progress=next((a for a in attempts if not a.finished), None), cycle_start=cycle_start,
     )
 
 

@@ -363,3 +363,14 @@ def test_passing_every_quiz_earns_the_certificate(db, learner):
     submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "exam"), key="k3")
     certificate = db.scalar(select(Certificate))
     assert certificate.user_id == learner.id and certificate.score_percent == 100
+
+
+def test_renewing_a_certificate_gets_a_fresh_set_of_exam_attempts(db, learner):
+    """The exam's attempt limit applies per certification cycle, so a holder can always recertify."""
+    test_passing_every_quiz_earns_the_certificate(db, learner)
+    # The attempt that earned the certificate belongs to the first cycle: the renewal has all 2.
+    info = quizzes.overview(db, learner.id, COURSE, "exam")
+    assert info.cycle_start is not None
+    assert info.attempts_left == 2
+    quizzes.start(db, learner.id, COURSE, "exam")
+    assert quizzes.overview(db, learner.id, COURSE, "exam").attempts_left == 1  # the one in progress counts
