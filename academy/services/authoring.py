@@ -1,17 +1,14 @@
-"""Authoring in the browser: who may edit a course, drafts, checks, publishing, history and restore.
+"""Authoring in the browser: who may edit a course, its working tree, drafts and new files.
 
 A course's *working tree* is the files of its newest version with the drafts laid over them. The
 editor edits those files' text, exactly the format of the files in ``courses/`` and ``quizzes/``,
 so what an instructor writes here and what an author commits to the repository are interchangeable.
+Saving stores a :class:`~academy.models.Draft` of the file, which learners never see. Each save
+carries the revision the editor started from, and a save based on a stale revision is refused
+with who changed the file and when (:class:`EditConflict`), so no edit is lost.
 
-* Saving stores a :class:`~academy.models.Draft` for the file; learners never see drafts. Each
-  save carries the revision the editor started from, and a save based on a stale revision is
-  refused with who changed the file and when (:class:`EditConflict`), so no edit is lost.
-* Publishing checks the whole working tree with the content checker (the checks ``content check``
-  runs on files) and, only if nothing is wrong, adds a course version in one transaction.
-* Every version keeps its files, so versions can be compared and restored (a restore publishes the
-  old files as a new version: learners' attempts keep pointing at the version they took).
-
+Publishing drafts, history and restore are in :mod:`academy.services.releases`; previews in
+:mod:`academy.services.previews`; zips and GIFT in :mod:`academy.services.course_transfer`.
 Mutating functions start with :func:`begin` and lock the course row, so edits of one course are
 applied one after the other whatever worker receives them.
 """
@@ -33,15 +30,7 @@ from academy.domain import course_files, frontmatter, images
 from academy.domain.content import SLUG_RE
 from academy.domain.course_files import FileRef, Kind
 from academy.domain.quiz_format import slugify
-from academy.models import (
-    Course,
-    CourseEditor,
-    Draft,
-    Role,
-    Source,
-    User,
-    utcnow,
-)
+from academy.models import Course, CourseEditor, Draft, Role, Source, User, utcnow
 
 from . import audit, versions
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -252,6 +241,7 @@ class Workspace:
 
 
 def workspace(session: Session, course: Course) -> Workspace:
+    """The course's published files and drafts, read now."""
     return Workspace(course, published_tree(session, course), drafts(session, course))
 
 
@@ -349,7 +339,8 @@ def save_draft(session: Session, slug: str, path: str, text: str, base: str, act
     """Save ``text`` as the draft of ``path``, if the file is still at revision ``base``.
 
     Returns the draft, or None when the text equals the published file (nothing left to publish).
-    Raises :class:`EditConflict` when someone changed the file since ``base``.
+    Raises :class:`EditConflict` when someone changed the file since ``base``. A file that does not
+    exist is at revision :data:`ABSENT`, so saving on it re-creates a file removed meanwhile.
     """
     course = writing(session, slug, actor)
     ref = course_files.classify(slug, path)
