@@ -100,6 +100,14 @@ def live_certificate(session: Session, user_id: int, course_id: int) -> Certific
                                                     Certificate.superseded_at.is_(None)))
 
 
+def earned_with(session: Session, user_id: int, course_id: int, submitted_at: datetime) -> Certificate | None:
+    """The certificate that a passing submission at ``submitted_at`` issued or renewed, if any."""
+    return session.scalar(select(Certificate).where(Certificate.user_id == user_id,
+                                                    Certificate.course_id == course_id,
+                                                    Certificate.issued_at >= submitted_at)
+                          .order_by(Certificate.issued_at).limit(1))
+
+
 def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetime | None = None,
                  ip: str | None = None) -> Certificate | None:
     """Issue (or renew) the learner's certificate for the course if the rules say it is due now.

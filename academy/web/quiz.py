@@ -10,7 +10,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from academy.db import get_session
-from academy.services import quizzes
+from academy.services import certificates, quizzes
 from academy.services.errors import Conflict, InvalidInput, ServiceError
 
 from . import main
@@ -93,7 +93,11 @@ def result(token: str):
     view = quizzes.attempt_view(get_session(), current_user.id, token)
     if not view.attempt.finished:
         return redirect(url_for(".attempt", token=token))
-    return render_template("quiz/result.html", view=view)
+    earned = None
+    if view.attempt.passed:
+        earned = certificates.earned_with(get_session(), current_user.id, view.attempt.quiz.course_id,
+                                          view.attempt.submitted_at)
+    return render_template("quiz/result.html", view=view, earned=earned)
 
 
 @bp.get("/attempts/<token>/scenarios/<scenario_id>")

@@ -35,6 +35,7 @@ def token_of(path: str) -> str:
 
 
 def form_answers(db, token: str, right: bool = True) -> dict[str, list[str]]:
+    db.rollback()  # end any earlier read snapshot, so attempts started since are visible
     attempt = db.scalar(select(Attempt).where(Attempt.token == token))
     return {f"q-{i['key']}": (RIGHT[i["key"]] if right else [o for o in i["options"] if o not in RIGHT[i["key"]]][:1])
             for i in attempt.layout["items"] if not i["branching"]}
@@ -233,3 +234,25 @@ def test_the_dashboard_lists_recent_attempts_with_scores(learner, db):
     html = learner.get("/dashboard").get_data(as_text=True)
     assert "Recent quiz attempts" in html and "Basics check" in html and "100%" in html
     assert f"{path}/result" in html
+
+
+def test_the_result_page_announces_a_certificate_the_moment_it_is_earned(learner, db):
+    from academy.models import Module
+    from academy.services import progress
+
+    reading = db.scalar(select(Module.id).where(Module.slug == "reading"))
+    progress.complete_module(db, learner.user.id, reading)
+    db.commit()
+    assert "You have earned" not in learner.get(f"{submit(learner, db, start(learner)).headers['Location']}")\
+        .get_data(as_text=True)
+    bridge = start(learner, "bridge")
+    walk = f"{bridge}/scenarios/checkout"
+    learner.submit(walk, {"step": "start", "choice": "a"}, page=walk)
+    learner.submit(walk, {"step": "bridges", "choice": "a"}, page=walk)
+    html = learner.get(bridge).get_data(as_text=True)
+    learner.submit(f"{bridge}/submit", {"q-after": ["a"], "submission_key": submission_key(html)}, page=bridge)
+    exam = submit(learner, db, start(learner, "exam"))
+    result = learner.get(exam.headers["Location"]).get_data(as_text=True)
+    assert "You have earned" in result
+    certificate_link = re.search(r'href="(/certificates/[0-9A-Z-]+)"', result).group(1)
+    assert learner.get(certificate_link).status_code == 200
