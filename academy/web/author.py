@@ -126,6 +126,9 @@ def import_course():
     except releases.ContentProblems as exc:
         flash(str(exc), "error")
         return _index_page(CourseForm(formdata=None), exc.problems, status=422)
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".index"))
     changed = len(report.changed)
     flash(f"Imported {report.slug}: {changed} file{'s' if changed != 1 else ''} changed, as drafts. Review the "
           "changes, then publish." if changed else f"{report.slug} already reads exactly as the zip.", "success")

@@ -262,3 +262,13 @@ def test_walking_the_draft_as_a_learner_records_nothing(editor, db):
     result = editor.submit(quiz_url, {"state": state, "q-is-this-the-basics": "a", "action": "submit"}, page=quiz_url)
     assert "Passed: 100%" in result.get_data(as_text=True)
     assert count(db, ModuleProgress) == 0 and count(db, Attempt) == 0
+
+
+def test_an_import_over_unpublished_drafts_is_refused_with_a_message(editor, db):
+    exported = editor.get("/author/courses/demo/export.zip").data
+    save_text(editor, MODULE, "---\ntitle: The basics\n---\nUnpublished work.\n")
+    token = editor.csrf_token("/author/")
+    response = editor.post("/author/import", data={"csrf_token": token, "file": (io.BytesIO(exported), "demo.zip")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "has unpublished drafts" in response.get_data(as_text=True)
+    assert b"Unpublished work." in authoring.working_tree(db, db.scalar(select(Course)))[MODULE]
