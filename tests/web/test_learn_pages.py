@@ -275,3 +275,12 @@ def test_the_dashboard_lists_enrolled_courses_with_progress(enrolled):
     assert "Demo course" in html and "1 of 3 modules done" in html and "33%" in html
     assert "Last read" in html and "Next: The basics" in html
     assert f'href="{COURSE}/continue"' in html
+
+
+def test_a_course_without_modules_yet_offers_nothing_to_start(learner_client, course_tree, runner):
+    course_tree.write("courses/soon/course.md", "---\ntitle: Coming soon\nsummary: Being written.\n---\n")
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    learner_client.submit("/courses/soon/enrol", page="/courses/soon")
+    html = text(learner_client.get("/courses/soon"))
+    assert "The first module is on its way." in html and "Start the course" not in html
+    assert learner_client.get("/courses/soon/continue").headers["Location"].endswith("/courses/soon")
