@@ -33,7 +33,6 @@ class FilePreview:
     """A file being edited, rendered, with the problems the checker finds in it."""
 
     path: str
-    kind: Kind
     #: The rendered body (modules, course.md; quizzes when they have problems); sanitised.
     html: str
     #: The parsed quiz, for a quiz file without problems.
@@ -69,7 +68,7 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
         # The file has problems: still show its Markdown, rendered by the same sanitising renderer.
         doc, _ = frontmatter.split(text, path)
         html = render(doc.body).html
-    return FilePreview(path, ref.kind, html, quiz, mine, elsewhere)
+    return FilePreview(path, html, quiz, mine, elsewhere)
 
 
 def preview_course(session: Session, course: Course, links: LinkTargets) -> tuple[CourseContent | None,
