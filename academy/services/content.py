@@ -59,6 +59,7 @@ def sync(session: Session, snapshot: Snapshot, take_files: Collection[str] = ())
             session.flush()
         current = session.get(CourseVersion, course.current_version_id) if course.current_version_id else None
         if current is not None and current.content_hash == content.content_hash:
+            versions.keep_files(session, current, content.files)
             continue
         if content.slug not in take_files and versions.edited_in_browser(session, course):
             report.conflicts.append(content.slug)

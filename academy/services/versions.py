@@ -25,6 +25,12 @@ def record(session: Session, version: CourseVersion, files: Mapping[str, bytes],
                     for path, data in sorted(files.items()))
 
 
+def keep_files(session: Session, version: CourseVersion, files: Mapping[str, bytes]) -> None:
+    """Record the files of a version synced before versions kept them (its origin is then files). No commit."""
+    if origin(session, version) is None:
+        record(session, version, files, Source.FILES)
+
+
 def newest(session: Session, course: Course) -> CourseVersion | None:
     """The course's most recent version, published or withdrawn."""
     return session.scalar(select(CourseVersion).where(CourseVersion.course_id == course.id)

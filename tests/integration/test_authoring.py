@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from academy.domain import content, course_zip
 from academy.models import (
@@ -440,3 +440,12 @@ def test_the_sync_command_names_the_conflict_exits_1_and_takes_files_when_told(r
     assert "content sync --take-files demo" in result.output
     taken = runner.invoke(args=["content", "sync", "--take-files", "demo"])
     assert taken.exit_code == 0 and "demo: published version 3" in taken.output
+
+
+def test_a_sync_keeps_the_files_of_a_version_published_before_files_were_kept(db, demo, sync):
+    db.execute(delete(PublishedFile))
+    db.execute(delete(VersionOrigin))
+    db.commit()
+    assert sync().published == {}
+    assert MODULE in releases.version_tree(db, demo, 1)
+    assert db.get(VersionOrigin, demo.current_version_id).source == "files"
