@@ -19,13 +19,15 @@ Arrange state directly rather than through the UI when the UI is not what the te
 ``site.create_user(role)`` (database) or ``site.create_user(role, via="cli")``, ``site.flask(...)``,
 ``site.session()``. Use Playwright's auto-waiting ``expect``; never sleep.
 
-Sign-ins from the browser all come from 127.0.0.1, so the per-IP sign-in limit (30 a minute per
-gunicorn worker) applies to the whole browser suite: reuse a signed-in ``page`` within a test
-rather than signing in again.
+Each browser context is a visitor of its own: the site trusts one proxy (ACADEMY_PROXY_COUNT=1)
+and every context sends its own X-Forwarded-For address, so the per-address limits on sign-in and
+registration count per test, as they count per person in production, not for the whole suite.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,6 +43,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+LOGS = ARTIFACTS / "logs"
 #: Generous for a 2-core CI machine running gunicorn, Chromium and another test worker at once.
 TIMEOUT_MS = 10_000
 
@@ -65,22 +68,34 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _serve(root: Path) -> Iterator[LiveSite]:
+def _serve(root: Path, name: str) -> Iterator[LiveSite]:
     url = migrated_sqlite(root / "academy.sqlite3")
-    with LiveSite.serve(url, root / "instance") as site:
-        yield site
+    with LiveSite.serve(url, root / "instance", env={"ACADEMY_PROXY_COUNT": "1"}) as site:
+        try:
+            yield site
+        finally:  # what the server logged (warnings, tracebacks) stays with the screenshots
+            LOGS.mkdir(parents=True, exist_ok=True)
+            (LOGS / f"{name}.log").write_text(site.server.output())
+
+
+_visitors = itertools.count(1)
+
+
+def _visitor_address() -> str:
+    n = next(_visitors)
+    return f"10.{os.getpid() % 250}.{n // 250 % 250}.{n % 250 + 1}"
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[LiveSite]:
     """The app under gunicorn (2 workers) on a fresh SQLite database, for the whole session."""
-    yield from _serve(tmp_path_factory.mktemp("site"))
+    yield from _serve(tmp_path_factory.mktemp("site"), "gunicorn-browser-site")
 
 
 @pytest.fixture
-def fresh_site(tmp_path) -> Iterator[LiveSite]:
+def fresh_site(tmp_path, request) -> Iterator[LiveSite]:
     """A second, brand-new installation (empty database, no admin), for first-run journeys only."""
-    yield from _serve(tmp_path)
+    yield from _serve(tmp_path, f"gunicorn-{request.node.name}")
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +118,7 @@ def new_context(browser, site, request) -> Iterator[Callable[..., BrowserContext
         options.setdefault("base_url", site.base_url)
         options.setdefault("locale", "en-GB")
         options.setdefault("viewport", {"width": 1280, "height": 900})
+        options.setdefault("extra_http_headers", {"X-Forwarded-For": _visitor_address()})
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.http import HttpClient, Response
-from tests.support.live_server import LiveSite, migrated_sqlite
+from tests.support.live_server import REPO, LiveSite, migrated_sqlite
 from tests.support.postgres import PrivateCluster
+
+LOGS = REPO / "test-artifacts" / "logs"
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -40,7 +42,7 @@ def visitor_ip(n: int) -> str:
 
 
 @pytest.fixture
-def serve(tmp_path) -> Iterator[Callable[..., LiveSite]]:
+def serve(tmp_path, request) -> Iterator[Callable[..., LiveSite]]:
     """Factory: ``serve(database_url=None, workers=2, sync_content=False)`` starts gunicorn (a fresh
     SQLite database unless a URL is given) and returns the site; every server is stopped after the
     test. Pass ``sync_content=True`` when the test needs the courses and quizzes loaded."""
@@ -54,10 +56,18 @@ def serve(tmp_path) -> Iterator[Callable[..., LiveSite]]:
             root = tmp_path / f"site{count}"
             root.mkdir()
             url = database_url or migrated_sqlite(root / "academy.sqlite3")
-            return stack.enter_context(LiveSite.serve(url, root / "instance", workers=workers,
+            site = stack.enter_context(LiveSite.serve(url, root / "instance", workers=workers,
                                                       sync_content=sync_content, **options))
+            stack.callback(_keep_log, site, LOGS / f"{request.node.name}-site{count}.log")
+            return site
 
         yield start
+
+
+def _keep_log(site: LiveSite, path: Path) -> None:
+    """Keep what the server logged with the test artefacts (CI uploads them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(site.server.output())
 
 
 @pytest.fixture
