@@ -67,11 +67,24 @@ class Timing:
     run: Callable[[BenchSite], TimingResult]
 
 
+FLAGSHIP = "/courses/mim-service-models"
+
+
+def _module_page(site: BenchSite) -> str:
+    """The flagship course's first module; opening it once enrols the bench learner (a redirect)."""
+    path = f"{FLAGSHIP}/what-is-a-major-incident"
+    site.client(signed_in=True).get(path)
+    return path
+
+
 PAGES: list[Page] = [
     Page("baseline (bare route, 15 KB)", "/_bench/baseline", baseline=True),
     Page("/healthz", "/healthz"),
     Page("sign-in page", "/login"),
     Page("dashboard (signed in)", "/dashboard", signed_in=True),
+    Page("catalogue", "/courses"),
+    Page("course page", FLAGSHIP),
+    Page("module page (signed in)", _module_page, signed_in=True),
 ]
 
 TIMINGS: list[Timing] = []

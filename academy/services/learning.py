@@ -19,7 +19,17 @@ from academy.domain import progress as rules
 from academy.domain.content import estimate_minutes
 from academy.domain.progress import ModuleState, Status
 from academy.domain.rendering import Heading
-from academy.models import Asset, Course, CourseVersion, Enrolment, ModuleProgress, ModuleVersion, QuizVersion
+from academy.models import (
+    Asset,
+    Course,
+    CourseVersion,
+    Enrolment,
+    Module,
+    ModuleProgress,
+    ModuleVersion,
+    Quiz,
+    QuizVersion,
+)
 
 from .errors import NotFound
 
@@ -114,29 +124,32 @@ class OutlineCache:
 
 
 def _load_outline(session: Session, version_id: int) -> CourseOutline:
-    version = session.get(CourseVersion, version_id)
-    if version is None:
+    """One course version as an outline: three queries, each row with its identity's slug."""
+    found = session.execute(select(CourseVersion, Course.slug).join(CourseVersion.course)
+                            .where(CourseVersion.id == version_id)).first()
+    if found is None:
         raise NotFound(NO_SUCH_COURSE)
+    version, course_slug = found
     quizzes: dict[int | None, list[QuizLink]] = {}
-    for quiz in session.scalars(select(QuizVersion).join(QuizVersion.quiz)
-                                .where(QuizVersion.course_version_id == version_id)
-                                .order_by(QuizVersion.title)):
+    for quiz, slug in session.execute(select(QuizVersion, Quiz.slug).join(QuizVersion.quiz)
+                                      .where(QuizVersion.course_version_id == version_id)
+                                      .order_by(QuizVersion.title)):
         quizzes.setdefault(None if quiz.is_final else quiz.module_id, []).append(QuizLink(
-            quiz.quiz.slug, quiz.title, quiz.is_final, quiz.pass_mark, quiz.attempts, quiz.time_limit))
+            slug, quiz.title, quiz.is_final, quiz.pass_mark, quiz.attempts, quiz.time_limit))
     modules = tuple(
         ModuleOutline(
-            id=m.module_id, slug=m.module.slug, position=m.position, title=m.title,
+            id=m.module_id, slug=slug, position=m.position, title=m.title,
             minutes=m.minutes or estimate_minutes(m.word_count), objectives=tuple(m.objectives), html=m.html,
             headings=tuple(Heading(h["level"], h["id"], h["text"]) for h in m.headings),
             quizzes=tuple(quizzes.get(m.module_id, [])),
         )
-        for m in session.scalars(select(ModuleVersion).join(ModuleVersion.module)
-                                 .where(ModuleVersion.course_version_id == version_id)
-                                 .order_by(ModuleVersion.position))
+        for m, slug in session.execute(select(ModuleVersion, Module.slug).join(ModuleVersion.module)
+                                       .where(ModuleVersion.course_version_id == version_id)
+                                       .order_by(ModuleVersion.position))
     )
     finals = quizzes.get(None, [])
     return CourseOutline(
-        course_id=version.course_id, slug=version.course.slug, version_id=version.id, title=version.title,
+        course_id=version.course_id, slug=course_slug, version_id=version.id, title=version.title,
         summary=version.summary, intro_html=version.intro_html, certificate_title=version.certificate_title,
         valid_for_months=version.valid_for_months, modules=modules, final_exam=finals[0] if finals else None,
     )

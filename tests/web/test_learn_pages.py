@@ -181,9 +181,8 @@ def test_a_withdrawn_course_is_not_found(enrolled, runner, published):
     assert "Demo course" not in text(enrolled.get("/courses"))
 
 
-def test_the_module_page_costs_at_most_three_queries(app, enrolled):
-    url = f"{COURSE}/roles"
-    assert enrolled.get(url).status_code == 200  # the outline cache is warm from here on
+def statements_of(app, request) -> tuple[object, list[str]]:
+    """``request()``'s response and the SQL statements it sent (transaction control left out)."""
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -193,12 +192,25 @@ def test_the_module_page_costs_at_most_three_queries(app, enrolled):
     engine = app.extensions["academy.engine"]
     event.listen(engine, "before_cursor_execute", record)
     try:
-        response = enrolled.get(url)
+        return request(), statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_module_page_costs_at_most_three_queries(app, enrolled):
+    url = f"{COURSE}/roles"
+    assert enrolled.get(url).status_code == 200  # the outline cache is warm from here on
+    response, statements = statements_of(app, lambda: enrolled.get(url))
     assert response.status_code == 200 and "Who does what" in text(response)
     assert len(statements) <= 3, "\n\n".join(statements)
     assert any(s.lstrip().upper().startswith("INSERT INTO MODULE_PROGRESS") for s in statements)
+
+
+def test_a_new_version_costs_three_more_queries_once_whatever_its_size(app, client, published):
+    response, statements = statements_of(app, lambda: client.get(COURSE))
+    assert response.status_code == 200
+    assert len(statements) == 1 + 3, "\n\n".join(statements)
+    assert len(statements_of(app, lambda: client.get(COURSE))[1]) == 1
 
 
 def test_a_sync_is_visible_on_the_next_page_view(enrolled, runner, published, db):
