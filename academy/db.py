@@ -55,14 +55,18 @@ def _sqlite_begin(conn) -> None:
 
 
 def begin_write(session: Session) -> None:
-    """Start ``session``'s transaction as a writer.
+    """Make ``session``'s next transaction a writer's; call it first in a service that writes.
 
-    Call it first in a service that reads and then writes. On SQLite the write lock is then taken
-    at BEGIN, so two concurrent writers wait their turn (busy timeout) instead of one failing when
-    it upgrades a read snapshot that the other has made stale. Other databases ignore the option.
+    On SQLite the write lock is then taken at BEGIN, so two concurrent writers wait their turn (busy
+    timeout) instead of one failing when it upgrades a read snapshot that the other has made stale.
+    A request has usually read already (the sign-in check), so a read-only transaction still open is
+    ended first; one holding unflushed changes is left alone. Other databases ignore the option.
     """
-    if not session.in_transaction():
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def init_app(app: Flask) -> None:

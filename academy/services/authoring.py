@@ -81,21 +81,9 @@ def editable_course(session: Session, slug: str, user: User, *, lock: bool = Fal
     return course
 
 
-def begin(session: Session) -> None:
-    """Start a write transaction (:func:`academy.db.begin_write`), first ending a read-only one.
-
-    A request has read already when a service is called (loading the signed-in user). On SQLite a
-    transaction that began as a reader cannot become a writer once another connection has written
-    since; ending it (nothing is pending) lets the write lock be taken at BEGIN instead.
-    """
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.commit()
-    begin_write(session)
-
-
 def writing(session: Session, slug: str, user: User) -> Course:
     """Start a write transaction on ``slug``: its row locked, the user's right to edit checked."""
-    begin(session)
+    begin_write(session)
     return editable_course(session, slug, user, lock=True)
 
 
@@ -144,7 +132,7 @@ def editors(session: Session, course: Course) -> list[User]:
 
 def assign_editor(session: Session, slug: str, email: str, actor: User, *, ip: str | None = None) -> User:
     """Let the instructor with ``email`` edit ``slug`` (admins only)."""
-    begin(session)
+    begin_write(session)
     _require_admin(actor)
     course = _course(session, slug, lock=True)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -164,7 +152,7 @@ def assign_editor(session: Session, slug: str, email: str, actor: User, *, ip: s
 
 def remove_editor(session: Session, slug: str, user_id: int, actor: User, *, ip: str | None = None) -> None:
     """Withdraw an instructor's right to edit ``slug`` (admins only)."""
-    begin(session)
+    begin_write(session)
     _require_admin(actor)
     course = _course(session, slug, lock=True)
     assignment = session.scalar(select(CourseEditor).where(CourseEditor.course_id == course.id,
@@ -427,7 +415,7 @@ def new_course(session: Session, slug: str, actor: User, *, ip: str | None = Non
 def create_course(session: Session, slug: str, title: str, summary: str, actor: User, *,
                   ip: str | None = None) -> Course:
     """A new course with a draft course.md; an instructor who creates it becomes its editor."""
-    begin(session)
+    begin_write(session)
     course = new_course(session, slug, actor, ip=ip)
     text = _front_matter({"title": title, "summary": summary}) + ("Introduce the course here: who it is for "
                                                                   "and what they will be able to do.\n")

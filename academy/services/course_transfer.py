@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from academy.db import begin_write
 from academy.domain import course_files, course_zip, gift
 from academy.domain.content import LinkTargets
 from academy.domain.course_files import Kind
@@ -60,7 +61,7 @@ def import_zip(session: Session, data: bytes, actor: User, links: LinkTargets, *
     _, problems = course_files.check_course(files, slug, links)
     if problems:
         raise ContentProblems("The zip's files have problems; nothing was imported.", problems)
-    authoring.begin(session)
+    begin_write(session)
     exists = session.scalar(select(Course.id).where(Course.slug == slug)) is not None
     if exists:
         course = authoring.editable_course(session, slug, actor, lock=True)

@@ -179,7 +179,7 @@ def start(session: Session, user_id: int, course_slug: str, quiz_slug: str, *,
           now: datetime | None = None, seed: int | None = None) -> Attempt:
     """Resume the attempt in progress, or draw a new one if the learner has attempts left."""
     now = now or utcnow()
-    _start_write(session)
+    begin_write(session)
     current = _overview(session, user_id, course_slug, quiz_slug)
     if current.in_progress is not None and not _is_overdue(current.in_progress, now):
         return current.in_progress
@@ -272,7 +272,7 @@ def submit(session: Session, user_id: int, token: str, answers: Mapping[str, Col
     now = now or utcnow()
     if not submission_key or len(submission_key) > MAX_SUBMISSION_KEY:
         raise InvalidInput("The form is incomplete; reload the page and submit again.")
-    _start_write(session)
+    begin_write(session)
     attempt = _own_attempt(session, user_id, token, lock=True)
     if attempt.finished:
         if attempt.submission_key == submission_key:
@@ -333,17 +333,6 @@ def _overview(session: Session, user_id: int, course_slug: str, quiz_slug: str) 
     )
 
 
-def _start_write(session: Session) -> None:
-    """Become the writer: end the request's read transaction (sign-in checks) and BEGIN as a writer.
-
-    On SQLite a read transaction cannot turn into a write once another worker has written, and
-    ``begin_write`` only works at the start of a transaction.
-    """
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.commit()
-    begin_write(session)
-
-
 def _own_attempt(session: Session, user_id: int, token: str, *, lock: bool = False) -> Attempt:
     query = select(Attempt).where(Attempt.token == token, Attempt.user_id == user_id)
     if lock:
@@ -377,7 +366,7 @@ def _is_overdue(attempt: Attempt, now: datetime | None) -> bool:
 def _open_for_writing(session: Session, user_id: int, token: str,
                       now: datetime | None) -> tuple[Attempt, QuizDef, Layout]:
     """Lock the learner's attempt for a change; refuse if it is finished or its time is up."""
-    _start_write(session)
+    begin_write(session)
     attempt = _own_attempt(session, user_id, token, lock=True)
     if _is_overdue(attempt, now):
         _finish_overdue(session, attempt)
@@ -392,7 +381,7 @@ def _open_for_writing(session: Session, user_id: int, token: str,
 def _close_overdue(session: Session, user_id: int, token: str, now: datetime | None) -> None:
     """Grade an attempt whose time ran out, unless another request got there first."""
     session.rollback()
-    _start_write(session)
+    begin_write(session)
     attempt = _own_attempt(session, user_id, token, lock=True)
     if _is_overdue(attempt, now):
         _finish_overdue(session, attempt)
