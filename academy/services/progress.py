@@ -19,6 +19,8 @@ from academy.domain import progress as rules
 from academy.domain.progress import ModuleState
 from academy.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, ModuleVersion, User, utcnow
 
+from . import certificates
+
 
 def _insert(session: Session, model):
     """An INSERT that supports ON CONFLICT on this session's database (PostgreSQL or SQLite)."""
@@ -26,18 +28,9 @@ def _insert(session: Session, model):
     return dialect.insert(model)
 
 
-def _start_write(session: Session) -> None:
-    # A page has usually read in this transaction already (the login session, the course). On
-    # SQLite a read transaction cannot become a write one once another worker has written, so
-    # end the read first and open a writer (a no-op for PostgreSQL, which has nothing pending).
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.commit()
-    begin_write(session)
-
-
 def enrol(session: Session, user_id: int, course_id: int) -> bool:
     """Enrol the learner in the course; True if they were not enrolled before. Commits."""
-    _start_write(session)
+    begin_write(session)
     statement = (_insert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=utcnow())
                  .on_conflict_do_nothing(index_elements=["user_id", "course_id"]).returning(Enrolment.id))
     created = session.execute(statement).first() is not None
@@ -51,7 +44,8 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
 
     ``states`` are the learner's progress rows in the course as read for the page: the module
     they viewed last is credited with the time since (see ``domain.progress.reading_credit``).
-    ``completes`` is True for a module without a quiz, which counts as done once read.
+    ``completes`` is True for a module without a quiz, which counts as done once read; reading
+    the last such module can complete the course, so the certificate is issued then and there.
     One statement: an upsert of this module's row and, when it differs, the previous one's.
     """
     now = utcnow()
@@ -64,7 +58,7 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
     elif credit is not None:
         # visits=0 marks the row that only receives time; its other values are ignored on conflict.
         rows.append({**row, "module_id": credit[0], "visits": 0, "seconds_spent": credit[1], "completed_at": None})
-    _start_write(session)
+    begin_write(session)
     statement = _insert(session, ModuleProgress).values(rows)
     incoming = statement.excluded
     session.execute(statement.on_conflict_do_update(
@@ -77,8 +71,10 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
             "completed_at": func.coalesce(ModuleProgress.completed_at, incoming.completed_at),
         },
     ))
-    session.commit()
     previous = states.get(module_id)
+    if completes and (previous is None or previous.completed_at is None):
+        certificates.issue_if_due(session, user_id, course_id, now=now)
+    session.commit()
     completed_at = previous.completed_at if previous and previous.completed_at else row["completed_at"]
     return ModuleState(module_id, now, completed_at)
 

@@ -378,3 +378,24 @@ def test_renewing_a_certificate_gets_a_fresh_set_of_exam_attempts(db, learner):
     assert info.attempts_left == 2
     quizzes.start(db, learner.id, COURSE, "exam")
     assert quizzes.overview(db, learner.id, COURSE, "exam").attempts_left == 1  # the one in progress counts
+
+
+def test_reading_the_last_unread_module_issues_the_certificate_at_once(db, learner):
+    """Quizzes passed first, the quiz-less module read last: the read itself completes the course."""
+    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "basics"), key="k1")
+    bridge = quizzes.start(db, learner.id, COURSE, "bridge")
+    quizzes.choose(db, learner.id, bridge.token, "checkout", "start", "a")
+    quizzes.choose(db, learner.id, bridge.token, "checkout", "bridges", "a")
+    quizzes.submit(db, learner.id, bridge.token, {"after": ["a"]}, "k2")
+    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "exam"), key="k3")
+    assert db.scalar(select(func.count()).select_from(Certificate)) == 0
+
+    reading = db.scalar(select(Module).where(Module.slug == "reading"))
+    progress.record_view(db, learner.id, reading.course_id, reading.id,
+                         progress.states(db, learner.id, reading.course_id), completes=True)
+    certificate = db.scalar(select(Certificate))
+    assert certificate is not None and certificate.user_id == learner.id
+    # Reading it again changes nothing.
+    progress.record_view(db, learner.id, reading.course_id, reading.id,
+                         progress.states(db, learner.id, reading.course_id), completes=True)
+    assert db.scalar(select(func.count()).select_from(Certificate)) == 1
