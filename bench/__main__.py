@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,10 @@ class PageResult:
     response_kb: float = 0.0
     problem: str = ""
     baseline: bool = False
+    #: Throughput over the baseline's in the same round: median, lowest and highest of the rounds.
+    ratio: float | None = None
+    ratio_low: float | None = None
+    ratio_high: float | None = None
 
 
 def log(message: str) -> None:
@@ -127,6 +132,7 @@ def server_version(url: str) -> str:
 # --- measuring ---------------------------------------------------------------------------------
 
 def run_wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict[str, str]) -> dict:
+    """One wrk run against ``url``; the JSON summary report.lua prints."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=seconds + 60)
     if done.returncode != 0:
@@ -137,30 +143,61 @@ def run_wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict
     raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
 
 
-def measure(site: BenchSite, page: Page, args: argparse.Namespace) -> PageResult:
-    result = PageResult(site.backend, page.name, baseline=page.baseline)
+@dataclass
+class Target:
+    """A page ready for wrk: its URL and the environment report.lua reads."""
+
+    page: Page
+    url: str
+    env: dict[str, str]
+    runs: list[dict] = field(default_factory=list)
+
+
+def prepare(site: BenchSite, page: Page, result: PageResult) -> Target | None:
+    """Probe ``page`` once: its status (a broken page is reported, not timed) and its SQL count."""
     path = page.resolve(page.path, site)
     body = page.resolve(page.body, site)
     probe = site.client(page.signed_in).request(page.method, path, body=body.encode() if body else None)
     if probe.status != page.status:
         result.problem = f"answered {probe.status}, expected {page.status}"
         log(f"{site.backend} {page.name}: {result.problem}; not measured")
-        return result
+        return None
     count = probe.header("X-Query-Count")
     result.queries = int(count) if count is not None else None
     result.response_kb = len(probe.text.encode()) / 1024
     env = {"BENCH_COOKIE": site.cookie_header() if page.signed_in else "",
            "BENCH_METHOD": page.method, "BENCH_BODY": body or ""}
-    url = site.live.url(path)
-    run_wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads, env=env)
-    raw = run_wrk(url, seconds=args.duration, connections=args.connections, threads=args.threads, env=env)
-    result.requests_per_s = raw["requests"] / (raw["duration_us"] / 1e6)
-    result.p50_ms, result.p95_ms, result.p99_ms = (raw[k] / 1000 for k in ("p50_us", "p95_us", "p99_us"))
-    result.errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors",
-                                         "timeouts"))
-    log(f"{site.backend} {page.name}: {result.requests_per_s:,.0f} req/s, p99 {result.p99_ms:.1f} ms, "
-        f"{result.queries} queries")
-    return result
+    return Target(page, site.live.url(path), env)
+
+
+def measure(site: BenchSite, pages: list[Page], args: argparse.Namespace) -> list[PageResult]:
+    """Every page once per round, rounds one after the other, so each page's ratio to the baseline
+    compares runs minutes apart at most: a machine whose background load drifts skews both alike."""
+    results = {page.name: PageResult(site.backend, page.name, baseline=page.baseline) for page in pages}
+    targets = [t for t in (prepare(site, page, results[page.name]) for page in pages) if t is not None]
+    wrk = {"connections": args.connections, "threads": args.threads}
+    for target in targets:
+        run_wrk(target.url, seconds=args.warmup, env=target.env, **wrk)
+    for n in range(args.rounds):
+        log(f"{site.backend}: round {n + 1} of {args.rounds}")
+        for target in targets:
+            target.runs.append(run_wrk(target.url, seconds=args.duration, env=target.env, **wrk))
+    baseline = next((t for t in targets if t.page.baseline), None)
+    for target in targets:
+        result = results[target.page.name]
+        rates = [run["requests"] / (run["duration_us"] / 1e6) for run in target.runs]
+        result.requests_per_s = statistics.median(rates)
+        result.p50_ms, result.p95_ms, result.p99_ms = (
+            statistics.median(run[k] for run in target.runs) / 1000 for k in ("p50_us", "p95_us", "p99_us"))
+        result.errors = sum(run[k] for run in target.runs for k in (
+            "connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
+        if baseline is not None:
+            base_rates = [run["requests"] / (run["duration_us"] / 1e6) for run in baseline.runs]
+            ratios = [rate / base for rate, base in zip(rates, base_rates, strict=True)]
+            result.ratio, result.ratio_low, result.ratio_high = statistics.median(ratios), min(ratios), max(ratios)
+        log(f"{site.backend} {target.page.name}: {result.requests_per_s:,.0f} req/s, "
+            f"p99 {result.p99_ms:.1f} ms, {result.queries} queries")
+    return [results[page.name] for page in pages]
 
 
 def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> tuple[list[PageResult], list, dict]:
@@ -175,7 +212,7 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
                 client = HttpClient(live.base_url)
                 client.sign_in(learner.email, learner.password)
                 site = BenchSite(live, backend, learner, dict(client.cookies))
-                results = [measure(site, page, args) for page in pages]
+                results = measure(site, pages, args)
                 timings = []
                 for timing in TIMINGS:
                     log(f"{backend}: {timing.name}")
@@ -188,20 +225,22 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
 
 # --- reporting ---------------------------------------------------------------------------------
 
-def _ratio(result: PageResult, baseline: PageResult | None) -> str:
-    if result.problem or not baseline or not baseline.requests_per_s:
+def _ratio(result: PageResult) -> str:
+    if result.problem or result.ratio is None:
         return "–"
-    return f"{result.requests_per_s / baseline.requests_per_s:.2f}×"
+    if result.baseline:
+        return "1.00×"
+    return f"{result.ratio:.2f}× ({result.ratio_low:.2f}–{result.ratio_high:.2f})"
 
 
-def _cells(result: PageResult | None, baseline: PageResult | None) -> list[str]:
+def _cells(result: PageResult | None) -> list[str]:
     if result is None:
         return ["–"] * 6
     if result.problem:
         return [result.problem, "–", "–", "–", "–", "–"]
     queries = "–" if result.queries is None else str(result.queries)
     errors = f" ({result.errors} errors)" if result.errors else ""
-    return [f"{result.requests_per_s:,.0f}{errors}", _ratio(result, baseline), f"{result.p50_ms:.1f}",
+    return [f"{result.requests_per_s:,.0f}{errors}", _ratio(result), f"{result.p50_ms:.1f}",
             f"{result.p95_ms:.1f}", f"{result.p99_ms:.1f}", queries]
 
 
@@ -212,11 +251,10 @@ def table(results: list[PageResult], backends: list[str], pages: list[Page]) -> 
         header += [f"{label} req/s", "vs baseline", "p50 ms", "p95 ms", "p99 ms", "SQL/req"]
     rows = [header]
     by_key = {(r.backend, r.page): r for r in results}
-    baselines = {r.backend: r for r in results if r.baseline}
     for page in pages:
         row = [page.name]
         for backend in backends:
-            row += _cells(by_key.get((backend, page.name)), baselines.get(backend))
+            row += _cells(by_key.get((backend, page.name)))
         rows.append(row)
     return rows
 
@@ -237,7 +275,7 @@ def as_markdown(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def environment(args: argparse.Namespace, facts: dict[str, dict]) -> list[str]:
+def environment(args: argparse.Namespace, facts: dict[str, dict], load: tuple[float, float]) -> list[str]:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
                            capture_output=True, text=True).stdout.strip()
@@ -248,9 +286,11 @@ def environment(args: argparse.Namespace, facts: dict[str, dict]) -> list[str]:
         f"- When: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}"
         f"{' (with uncommitted changes)' if dirty else ''}",
         f"- Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; wrk and gunicorn share these CPUs",
+        f"Python {platform.python_version()}; wrk and gunicorn share these CPUs; 1-minute load average "
+        f"{load[0]:.1f} before the run, {load[1]:.1f} after (other work on the machine skews absolute figures)",
         f"- Server: gunicorn, {args.workers} sync workers, access log off; load: {wrk}, {args.threads} threads, "
-        f"{args.connections} connections, {args.duration} s per page after a {args.warmup} s warm-up",
+        f"{args.connections} connections; {args.rounds} rounds of {args.duration} s per page after a "
+        f"{args.warmup} s warm-up (medians)",
     ]
     for backend, info in facts.items():
         lines.append(f"- {BACKENDS[backend]}: {info['database']}; data: {info['seed']}")
@@ -259,8 +299,8 @@ def environment(args: argparse.Namespace, facts: dict[str, dict]) -> list[str]:
 
 NOTES = """\
 - *vs baseline*: the page's throughput divided by that of `/_bench/baseline` on the same server
-  (a constant 15 KB page: no template, session or database), so 1.00× means "as fast as Flask can
-  answer at all here".
+  (a constant 15 KB page: no template, session or database) in the same round; the median of the
+  rounds, with the lowest and highest in brackets. 1.00× means "as fast as Flask answers at all here".
 - *SQL/req*: statements one request sends (BEGIN/COMMIT not counted), from the X-Query-Count
   header that bench mode adds; measured on one request, not averaged.
 - Latencies are wrk's percentiles at the stated concurrency; compare runs on the same machine only."""
@@ -286,8 +326,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql",
                         help="comma-separated: sqlite, postgresql (default: both)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
+    parser.add_argument("--duration", type=int, default=3, help="seconds of load per page and round (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages (default 3; medians reported)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load per page first (default 1)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
@@ -309,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     pages = [p for p in PAGES if p.baseline or args.only.lower() in p.name.lower()]
-    started = time.monotonic()
+    started, load_before = time.monotonic(), os.getloadavg()[0]
     results: list[PageResult] = []
     timings: list[dict] = []
     facts: dict[str, dict] = {}
@@ -319,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         results += backend_results
         timings += backend_timings
     rows = table(results, args.backends, pages)
-    env_lines = environment(args, facts)
+    env_lines = environment(args, facts, (load_before, os.getloadavg()[0]))
     path = write_report(args.output, rows, timings, env_lines, results)
     print()
     print("\n".join(env_lines))
