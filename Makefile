@@ -37,8 +37,8 @@ migrate: install
 content: migrate
 	$(FLASK) content sync
 
+# gunicorn prints the one-time admin setup link itself (academy/gunicorn_conf.py) when none exists.
 run: content
-	$(FLASK) setup-link
 	PORT=$(PORT) HOST=$(HOST) $(BIN)/gunicorn -c python:academy.gunicorn_conf app:app
 
 dev: content
