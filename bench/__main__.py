@@ -239,7 +239,7 @@ def _cells(result: PageResult | None) -> list[str]:
     if result.problem:
         return [result.problem, "–", "–", "–", "–", "–"]
     queries = "–" if result.queries is None else str(result.queries)
-    errors = f" ({result.errors} errors)" if result.errors else ""
+    errors = f" ({result.errors} error{'s' if result.errors != 1 else ''})" if result.errors else ""
     return [f"{result.requests_per_s:,.0f}{errors}", _ratio(result), f"{result.p50_ms:.1f}",
             f"{result.p95_ms:.1f}", f"{result.p99_ms:.1f}", queries]
 

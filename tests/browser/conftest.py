@@ -68,9 +68,10 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _serve(root: Path, name: str) -> Iterator[LiveSite]:
+def _serve(root: Path, name: str, *, sync_content: bool = True) -> Iterator[LiveSite]:
     url = migrated_sqlite(root / "academy.sqlite3")
-    with LiveSite.serve(url, root / "instance", env={"ACADEMY_PROXY_COUNT": "1"}) as site:
+    with LiveSite.serve(url, root / "instance", env={"ACADEMY_PROXY_COUNT": "1"},
+                        sync_content=sync_content) as site:
         try:
             yield site
         finally:  # what the server logged (warnings, tracebacks) stays with the screenshots
@@ -94,8 +95,9 @@ def site(tmp_path_factory) -> Iterator[LiveSite]:
 
 @pytest.fixture
 def fresh_site(tmp_path, request) -> Iterator[LiveSite]:
-    """A second, brand-new installation (empty database, no admin), for first-run journeys only."""
-    yield from _serve(tmp_path, f"gunicorn-{request.node.name}")
+    """A second, brand-new installation (empty database, no admin, no content synced yet), for
+    first-run journeys only: ``fresh_site.sync_content()`` loads the courses if the journey needs them."""
+    yield from _serve(tmp_path, f"gunicorn-{request.node.name}", sync_content=False)
 
 
 @pytest.fixture(scope="session")
