@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .db import session_scope
 from .domain import exports as shaping
@@ -76,6 +76,7 @@ def _with_progress(rows: Iterable[Any], total: int, enabled: bool) -> Iterator[A
 
 
 @click.command("export")
+@with_appcontext
 @click.option("--format", "fmt", required=True, type=click.Choice(shaping.FORMATS, case_sensitive=False),
               help="csv, xlsx (needs -o) or json (JSON Lines).")
 @click.option("--course", metavar="SLUG", help="Only this course.")

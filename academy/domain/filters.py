@@ -6,6 +6,7 @@ document, so every parser here raises :class:`FilterError` naming the field and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -36,13 +37,16 @@ class DateRange:
         return datetime.combine(self.until + timedelta(days=1), time.min, UTC)
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_date(field: str, raw: str | None) -> date | None:
     """``YYYY-MM-DD`` as a date; empty means no limit."""
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
-        if len(raw) != 10:
+        if not _DATE.fullmatch(raw):
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:

@@ -7,6 +7,8 @@ whether by changing their role or by deactivating them: the site would have no o
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +24,7 @@ from academy.domain.progress import Summary
 from academy.models import Course, CourseVersion, Enrolment, Organisation, Role, User
 
 from . import accounts, audit, exports, progress
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, ServiceError
 
 PAGE_SIZE = 50
 
@@ -167,6 +169,17 @@ def organisation_overview(session: Session, organisation_id: int, now: datetime)
 
 # --- changes admins make ------------------------------------------------------------------------
 
+@contextmanager
+def _change(session: Session) -> Iterator[None]:
+    """A write transaction (SQLite's lock taken at BEGIN), rolled back when the change is refused."""
+    begin_write(session)
+    try:
+        yield
+    except ServiceError:
+        session.rollback()
+        raise
+
+
 def _other_active_admins(session: Session, user_id: int) -> int:
     """How many active admins there are besides ``user_id``.
 
@@ -189,16 +202,16 @@ def change_role(session: Session, user_id: int, role: str, *, actor_id: int, ip:
     """Give a user another role; refuses to demote the last active admin. Commits."""
     if role not in {r.value for r in Role}:
         raise InvalidInput("Choose learner, instructor or admin.", {"role": ["Choose learner, instructor or admin."]})
-    begin_write(session)
-    user = get_user(session, user_id)
-    if user.role == role:
-        return user
-    if role != Role.ADMIN:
-        _guard_last_admin(session, user, "demote")
-    previous, user.role = user.role, role
-    audit.record(session, "user.role_changed", actor_id=actor_id, target=f"user:{user.id}",
-                 detail={"from": previous, "to": role}, ip=ip)
-    session.commit()
+    with _change(session):
+        user = get_user(session, user_id)
+        if user.role == role:
+            return user
+        if role != Role.ADMIN:
+            _guard_last_admin(session, user, "demote")
+        previous, user.role = user.role, role
+        audit.record(session, "user.role_changed", actor_id=actor_id, target=f"user:{user.id}",
+                     detail={"from": previous, "to": role}, ip=ip)
+        session.commit()
     return user
 
 
@@ -208,19 +221,19 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int, i
     Admins cannot deactivate themselves (they would lock themselves out mid-click) nor the last
     active admin.
     """
-    begin_write(session)
-    user = get_user(session, user_id)
-    if user.active == active:
-        return user
-    if not active:
-        if user.id == actor_id:
-            raise Conflict("You cannot deactivate your own account.")
-        _guard_last_admin(session, user, "deactivate")
-        accounts.revoke_all_sessions(session, user.id)
-    user.active = active
-    audit.record(session, "user.reactivated" if active else "user.deactivated", actor_id=actor_id,
-                 target=f"user:{user.id}", ip=ip)
-    session.commit()
+    with _change(session):
+        user = get_user(session, user_id)
+        if user.active == active:
+            return user
+        if not active:
+            if user.id == actor_id:
+                raise Conflict("You cannot deactivate your own account.")
+            _guard_last_admin(session, user, "deactivate")
+            accounts.revoke_all_sessions(session, user.id)
+        user.active = active
+        audit.record(session, "user.reactivated" if active else "user.deactivated", actor_id=actor_id,
+                     target=f"user:{user.id}", ip=ip)
+        session.commit()
     return user
 
 
@@ -236,32 +249,31 @@ def rename_organisation(session: Session, organisation_id: int, name: str, *, ac
                         ip: str | None = None) -> Organisation:
     """Give an organisation a new name (unique, case-insensitively). Commits."""
     name = _clean_organisation_name(name)
-    begin_write(session)
-    organisation = get_organisation(session, organisation_id)
-    if organisation.name == name:
-        return organisation
-    taken = session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower(),
-                                                         Organisation.id != organisation_id))
-    if taken is not None:
-        raise Conflict("An organisation with this name already exists.")
-    previous, organisation.name = organisation.name, name
-    audit.record(session, "organisation.renamed", actor_id=actor_id, target=f"organisation:{organisation.id}",
-                 detail={"from": previous, "to": name}, ip=ip)
-    try:
-        session.commit()
-    except IntegrityError as exc:  # renamed concurrently to the same name
-        session.rollback()
-        raise Conflict("An organisation with this name already exists.") from exc
+    with _change(session):
+        organisation = get_organisation(session, organisation_id)
+        if organisation.name == name:
+            return organisation
+        taken = session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower(),
+                                                             Organisation.id != organisation_id))
+        if taken is not None:
+            raise Conflict("An organisation with this name already exists.")
+        previous, organisation.name = organisation.name, name
+        audit.record(session, "organisation.renamed", actor_id=actor_id, target=f"organisation:{organisation.id}",
+                     detail={"from": previous, "to": name}, ip=ip)
+        try:
+            session.commit()
+        except IntegrityError as exc:  # renamed concurrently to the same name
+            raise Conflict("An organisation with this name already exists.") from exc
     return organisation
 
 
 def regenerate_join_code(session: Session, organisation_id: int, *, actor_id: int,
                          ip: str | None = None) -> Organisation:
     """Replace an organisation's join code; the old one stops working at once. Commits."""
-    begin_write(session)
-    organisation = get_organisation(session, organisation_id)
-    organisation.join_code = accounts.new_join_code()
-    audit.record(session, "organisation.join_code_regenerated", actor_id=actor_id,
-                 target=f"organisation:{organisation.id}", ip=ip)
-    session.commit()
+    with _change(session):
+        organisation = get_organisation(session, organisation_id)
+        organisation.join_code = accounts.new_join_code()
+        audit.record(session, "organisation.join_code_regenerated", actor_id=actor_id,
+                     target=f"organisation:{organisation.id}", ip=ip)
+        session.commit()
     return organisation

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import certificate_codes
-from academy.domain.exports import parse_filter, record_row, timestamp
+from academy.domain.exports import STATUSES, parse_filter, record_row, timestamp
 from academy.domain.filters import FilterError, parse_positive_int
 from academy.extensions import csrf
 from academy.models import utcnow
@@ -81,9 +81,29 @@ def _decode_cursor(raw: str | None) -> int:
     return int(value)
 
 
+#: The query parameters ``/certificates`` knows; anything else is likely a typo and is refused.
+LIST_PARAMETERS = ("course", "organisation", "since", "until", "status", "limit", "cursor")
+
+
+def _strict_query() -> None:
+    """Refuse what the forms forgive but the OpenAPI document does not allow: unknown parameters
+    (a misspelt filter must not silently return everything), empty or padded values, and a status
+    in another case."""
+    unknown = sorted(set(request.args) - set(LIST_PARAMETERS))
+    if unknown:
+        refuse(400, f"Unknown query parameter {unknown[0]!r}; the parameters are {', '.join(LIST_PARAMETERS)}.")
+    for name, value in request.args.items(multi=True):
+        if not value or value != value.strip():
+            refuse(400, f"The parameter '{name}' is empty or has spaces around it: give a value or leave it out.")
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        refuse(400, f"Status must be one of {', '.join(STATUSES)}.")
+
+
 @bp.get("/certificates")
 @api_token
 def certificates():
+    _strict_query()
     args = request.args
     try:
         flt = parse_filter(course=args.get("course"), organisation=args.get("organisation"),

@@ -8,12 +8,14 @@ XLSX is written to a temporary file first (openpyxl's write-only mode) and then 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, current_app, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from academy.db import get_session
+from academy.db import get_session, session_scope
 from academy.domain import exports as shaping
 from academy.domain.filters import FilterError, parse_date_range
 from academy.models import Course, CourseVersion, Role, utcnow
@@ -46,6 +48,22 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
+def _streamed(chunks: Callable[[Session], Iterator[str]]) -> Iterator[str]:
+    """``chunks(session)`` in a database session of its own, closed when the download ends.
+
+    The request's session is closed when the view returns, before the body is sent; the rows are
+    read while it is being sent, so they need a session that lives exactly as long as the stream
+    (and is closed too when the client goes away: Werkzeug closes the generator).
+    """
+    app = current_app._get_current_object()
+
+    def generate() -> Iterator[str]:
+        with session_scope(app) as session:
+            yield from chunks(session)
+
+    return generate()
+
+
 @bp.get("")
 @roles(Role.ADMIN)
 def index():
@@ -68,15 +86,15 @@ def certificates():
         return _form({field: messages[0] for field, messages in exc.field_errors.items()}, 400, "certificates")
     exports.log_export(db, "certificates", fmt, flt.describe(), actor_id=current_user.id, ip=client_ip())
     now = utcnow()
-    rows = exports.rows(db, resolved, now, current_app.config["BASE_URL"])
+    base_url = current_app.config["BASE_URL"]
     filename = shaping.export_filename("certificates", fmt, now.date())
     if fmt == "xlsx":
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it, which deletes it)
-        shaping.write_xlsx(rows, spool)
+        shaping.write_xlsx(exports.rows(db, resolved, now, base_url), spool)
         spool.seek(0)
         return send_file(spool, mimetype=shaping.MEDIA_TYPES[fmt], as_attachment=True, download_name=filename)
-    body = stream_with_context(shaping.TEXT_WRITERS[fmt](rows))
-    return Response(body, mimetype=shaping.MEDIA_TYPES[fmt], headers=_attachment(filename))
+    body = _streamed(lambda session: shaping.TEXT_WRITERS[fmt](exports.rows(session, resolved, now, base_url)))
+    return Response(body, content_type=shaping.MEDIA_TYPES[fmt], headers=_attachment(filename))
 
 
 @bp.get("/xapi")
@@ -94,8 +112,7 @@ def xapi_statements():
     filters = {k: v for k, v in {"course": args.get("course"), "since": dates.since and dates.since.isoformat(),
                                  "until": dates.until and dates.until.isoformat()}.items() if v}
     exports.log_export(db, "xapi", "json", filters, actor_id=current_user.id, ip=client_ip())
-    now = utcnow()
-    lines = xapi.statement_lines(db, xapi.Scope(dates=dates, course_id=course_id),
-                                 base_url=current_app.config["BASE_URL"])
-    return Response(stream_with_context(lines), mimetype=shaping.MEDIA_TYPES["json"],
-                    headers=_attachment(shaping.export_filename("xapi-statements", "json", now.date())))
+    scope, base_url = xapi.Scope(dates=dates, course_id=course_id), current_app.config["BASE_URL"]
+    lines = _streamed(lambda session: xapi.statement_lines(session, scope, base_url=base_url))
+    return Response(lines, content_type=shaping.MEDIA_TYPES["json"],
+                    headers=_attachment(shaping.export_filename("xapi-statements", "json", utcnow().date())))

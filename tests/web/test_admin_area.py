@@ -1,0 +1,152 @@
+"""The admin area in the browser's terms: find people, change their role or status, manage
+organisations, read the audit log and manage API tokens; each change audit-logged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from academy.db import session_scope
+from academy.models import ApiToken, AuditEvent, Organisation, Role, User
+from academy.services import accounts
+
+ADMIN_PAGES = ["/admin/users", "/admin/users/1", "/admin/organisations", "/admin/organisations/1", "/admin/audit",
+               "/admin/api-tokens", "/admin/exports", "/analytics"]
+
+
+def actions(db) -> list[str]:
+    db.rollback()  # a fresh read: see what the requests committed meanwhile
+    return list(db.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+@pytest.fixture
+def organisation(app):
+    with session_scope(app) as session:
+        return accounts.create_organisation(session, "Northbank Financial")
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_learners_are_refused_every_admin_page(learner_client, page):
+    assert learner_client.get(page).status_code == 403
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES[:-1])
+def test_instructors_are_refused_every_admin_page(instructor_client, page):
+    assert instructor_client.get(page).status_code == 403
+
+
+def test_users_are_filtered_by_role_organisation_and_status(admin_client, make_user, organisation):
+    make_user(name="Ada Learner", organisation_id=organisation.id)
+    make_user(Role.INSTRUCTOR, name="Ian Instructor")
+    page = admin_client.get(f"/admin/users?role=learner&organisation={organisation.id}&status=active").text
+    assert "Ada Learner" in page and "Ian Instructor" not in page and "1 user" in page
+    page = admin_client.get("/admin/users?status=deactivated").text
+    assert "No users match." in page
+
+
+@pytest.mark.parametrize("query", ["role=overlord", "status=sleeping", "page=0", "organisation=abc"])
+def test_malformed_user_filters_get_a_400_with_the_reason(admin_client, query):
+    response = admin_client.get(f"/admin/users?{query}")
+    assert response.status_code == 400
+    assert "must be" in response.text
+
+
+def test_an_admin_changes_a_role_from_the_user_page(admin_client, make_user, db):
+    learner = make_user(name="Ada Learner")
+    page = f"/admin/users/{learner.id}"
+    response = admin_client.submit(f"{page}/role", {"role": "instructor"}, page=page, follow_redirects=True)
+    assert "Ada Learner is now a instructor." in response.text or "Ada Learner is now an instructor" in response.text
+    assert db.get(User, learner.id).role == Role.INSTRUCTOR
+    assert "user.role_changed" in actions(db)
+
+
+def test_the_last_admin_is_told_why_they_cannot_step_down(admin_client, db):
+    me = admin_client.user
+    page = f"/admin/users/{me.id}"
+    response = admin_client.submit(f"{page}/role", {"role": "learner"}, page=page, follow_redirects=True)
+    assert "is the last active admin, so you cannot demote them" in response.text
+    assert db.get(User, me.id).role == Role.ADMIN
+
+
+def test_deactivating_signs_the_person_out_and_reactivating_lets_them_back(admin_client, client_as, db):
+    learner_client = client_as(Role.LEARNER)
+    learner = learner_client.user
+    assert learner_client.get("/dashboard").status_code == 200
+    page = f"/admin/users/{learner.id}"
+    response = admin_client.submit(f"{page}/deactivate", {}, page=page, follow_redirects=True)
+    assert "signed out everywhere" in response.text and "Deactivated" in response.text
+    assert learner_client.get("/dashboard").status_code == 302  # back to the sign-in page
+    admin_client.submit(f"{page}/reactivate", {}, page=page)
+    assert db.get(User, learner.id).active
+    assert actions(db)[-2:] == ["user.deactivated", "user.reactivated"]
+
+
+def test_admins_see_that_they_cannot_deactivate_themselves(admin_client):
+    page = admin_client.get(f"/admin/users/{admin_client.user.id}").text
+    assert "You cannot deactivate your own account." in page
+    response = admin_client.submit(f"/admin/users/{admin_client.user.id}/deactivate", {},
+                                   page=f"/admin/users/{admin_client.user.id}", follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.text
+
+
+def test_unknown_people_and_organisations_are_404(admin_client):
+    assert admin_client.get("/admin/users/999999").status_code == 404
+    assert admin_client.get("/admin/organisations/999999").status_code == 404
+
+
+def test_an_organisation_is_renamed_and_given_a_new_join_code(admin_client, organisation, db):
+    page = f"/admin/organisations/{organisation.id}"
+    old_code = organisation.join_code
+    response = admin_client.submit(page, {"name": "Northbank Bank"}, follow_redirects=True)
+    assert "Renamed to Northbank Bank." in response.text
+    response = admin_client.submit(f"{page}/join-code", {}, page=page, follow_redirects=True)
+    new_code = db.get(Organisation, organisation.id).join_code
+    assert new_code != old_code and new_code in response.text and old_code not in response.text
+    assert actions(db)[-2:] == ["organisation.renamed", "organisation.join_code_regenerated"]
+
+
+def test_renaming_to_a_taken_name_explains_itself(admin_client, organisation, app):
+    with session_scope(app) as session:
+        accounts.create_organisation(session, "Kestrel Health")
+    response = admin_client.submit(f"/admin/organisations/{organisation.id}", {"name": "kestrel health"})
+    assert response.status_code == 200 and "already exists" in response.text
+
+
+def test_the_organisation_page_lists_members_progress(admin_client, app, runner, content_dir, db):
+    from tests.support import reporting
+    reporting.seed(app, runner, content_dir, learners=20)
+    organisation = db.scalars(select(Organisation).order_by(Organisation.id)).first()
+    member = db.scalars(select(User).where(User.organisation_id == organisation.id)).first()
+    page = admin_client.get(f"/admin/organisations/{organisation.id}").text
+    assert organisation.join_code in page and "Learners and progress" in page and member.name in page
+    assert "<progress" in page
+
+
+def test_the_audit_log_is_filtered_and_malformed_dates_are_explained(admin_client, db):
+    page = admin_client.get("/admin/audit?action=auth.sign_in").text
+    assert "Signed in" in page and admin_client.user.name in page
+    response = admin_client.get("/admin/audit?since=2026-13-45")
+    assert response.status_code == 400 and "YYYY-MM-DD" in response.text
+    response = admin_client.get("/admin/audit?since=2026-05-02&until=2026-05-01")
+    assert response.status_code == 400 and "before the start date" in response.text
+    assert admin_client.post("/admin/audit").status_code == 405
+
+
+def test_an_api_token_is_shown_once_and_only_its_prefix_afterwards(admin_client, db):
+    response = admin_client.submit("/admin/api-tokens", {"name": "HR nightly import"})
+    secret = re.search(r'value="(mima_[A-Za-z0-9_-]+)"', response.text).group(1)
+    row = db.scalar(select(ApiToken))
+    assert row.token_hash != secret and secret not in row.token_hash and row.scope == "read"
+    listing = admin_client.get("/admin/api-tokens").text
+    assert secret not in listing and row.prefix in listing and "HR nightly import" in listing
+    response = admin_client.submit(f"/admin/api-tokens/{row.id}/revoke", {}, page="/admin/api-tokens",
+                                   follow_redirects=True)
+    assert "Revoked the token" in response.text
+    assert actions(db)[-2:] == ["api_token.created", "api_token.revoked"]
+
+
+def test_a_token_needs_a_name(admin_client, db):
+    response = admin_client.submit("/admin/api-tokens", {"name": "  "})
+    assert response.status_code == 400 and db.scalar(select(ApiToken)) is None
