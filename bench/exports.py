@@ -8,8 +8,8 @@ PostgreSQL server and dropped afterwards) is migrated, the repository's courses 
 learners with one certificate each are bulk-inserted. Each format is then exported twice through
 the same service and writers the CLI and the admin download use (``services.exports.rows`` into
 ``domain.exports``' writers): once for the time, once under ``tracemalloc`` for the peak of Python
-memory allocated during the export (tracing slows Python down, so the two are separate runs). The
-RSS growth of the process over the timed run is reported too. See docs/exports.md for figures.
+memory allocated during the export (tracing slows Python down, so the two are separate runs).
+See docs/exports.md for figures.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import argparse
 import gc
 import os
 import random
-import resource
 import tempfile
 import time
 import tracemalloc
@@ -123,20 +122,18 @@ def export(app, fmt: str) -> int:
         return sink.size
 
 
-def measure(run: Callable[[], int]) -> tuple[float, int, float, float]:
-    """(seconds, bytes written, RSS growth MB, traced peak MB) of ``run``."""
+def measure(run: Callable[[], int]) -> tuple[float, int, float]:
+    """(seconds, bytes written, peak MB of memory allocated while exporting) of ``run``."""
     gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     size = run()
     seconds = time.perf_counter() - started
-    rss_growth = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
     gc.collect()
     tracemalloc.start()
     run()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, size, rss_growth, peak / 2**20
+    return seconds, size, peak / 2**20
 
 
 def main() -> None:
@@ -150,10 +147,10 @@ def main() -> None:
         started = time.perf_counter()
         fill(app, args.records)
         print(f"{args.records:,} certificates on {args.backend} inserted in {time.perf_counter() - started:.1f} s")
-        print(f"{'format':<8}{'time':>9}{'size':>11}{'RSS growth':>13}{'traced peak':>14}")
+        print(f"{'format':<8}{'time':>9}{'size':>11}{'memory peak':>14}")
         for fmt in args.formats.split(","):
-            seconds, size, rss, peak = measure(lambda fmt=fmt: export(app, fmt))
-            print(f"{fmt:<8}{seconds:>8.2f}s{size / 2**20:>9.1f}MB{rss:>11.1f}MB{peak:>12.1f}MB")
+            seconds, size, peak = measure(lambda fmt=fmt: export(app, fmt))
+            print(f"{fmt:<8}{seconds:>8.2f}s{size / 2**20:>9.1f}MB{peak:>12.1f}MB")
         app.extensions["academy.engine"].dispose()
 
 
