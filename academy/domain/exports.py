@@ -29,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from .certification import Status, status_at
-from .filters import DateRange, FilterError, parse_choice, parse_date_range
+from .filters import DateRange, FilterError, parse_choice, parse_date_range, parse_text
 
 #: The columns of every export, in order (documented in docs/exports.md).
 COLUMNS = ("code", "holder_name", "email", "organisation", "course", "course_version", "score", "issued",
@@ -74,13 +74,9 @@ class CertificateFilter:
 def parse_filter(*, course: str | None = None, organisation: str | None = None, since: str | None = None,
                  until: str | None = None, status: str | None = None) -> CertificateFilter:
     """A :class:`CertificateFilter` from typed values; :class:`FilterError` says what is wrong."""
-    course = (course or "").strip() or None
-    organisation = (organisation or "").strip() or None
-    for field, value in (("course", course), ("organisation", organisation)):
-        if value is not None and (len(value) > 200 or _CONTROL.search(value)):
-            raise FilterError(field, f"{field.capitalize()} must be at most 200 printable characters.")
-    return CertificateFilter(course=course, organisation=organisation, dates=parse_date_range(since, until),
-                             status=parse_choice("status", status, STATUSES))
+    return CertificateFilter(course=parse_text("course", course) or None,
+                             organisation=parse_text("organisation", organisation) or None,
+                             dates=parse_date_range(since, until), status=parse_choice("status", status, STATUSES))
 
 
 def parse_format(raw: str | None) -> str:

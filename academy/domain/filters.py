@@ -62,6 +62,17 @@ def parse_date_range(since: str | None, until: str | None) -> DateRange:
     return DateRange(start, end)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def parse_text(field: str, raw: str | None, *, max_length: int = 200) -> str:
+    """Free text to search or match on, trimmed; control characters (NUL, CR, LF, ...) are refused."""
+    value = (raw or "").strip()
+    if len(value) > max_length or _CONTROL.search(value):
+        raise FilterError(field, f"{field.capitalize()} must be at most {max_length} printable characters.")
+    return value
+
+
 def parse_choice(field: str, raw: str | None, choices: tuple[str, ...]) -> str | None:
     """One of ``choices`` (case-insensitive), or None when empty."""
     value = (raw or "").strip().lower()

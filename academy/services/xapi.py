@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from academy.domain import xapi
-from academy.domain.filters import DateRange
+from academy.domain.filters import DateRange, FilterError, parse_text
 from academy.domain.quiz_format import QuizDef
 from academy.models import (
     Attempt,
@@ -48,7 +48,10 @@ class Scope:
 
 def resolve_course(session: Session, slug: str | None) -> int | None:
     """The id of the course with this slug; None for no filter; InvalidInput when unknown."""
-    slug = (slug or "").strip()
+    try:
+        slug = parse_text("course", slug)
+    except FilterError as exc:
+        raise InvalidInput(str(exc), {"course": [str(exc)]}) from None
     if not slug:
         return None
     course_id = session.scalar(select(Course.id).where(Course.slug == slug))

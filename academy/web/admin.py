@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from academy.db import get_session
-from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int
+from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int, parse_text
 from academy.models import Role, User, utcnow
 from academy.services import accounts, api_tokens, audit_log, people
 from academy.services.errors import ServiceError
@@ -52,10 +52,10 @@ def users():
                                           maximum=2**31 - 1)
         role = parse_choice("role", request.args.get("role"), tuple(r.value for r in Role)) or ""
         status = parse_choice("status", request.args.get("status"), tuple(s.value for s in people.Status)) or ""
+        query = parse_text("search", request.args.get("q"))
     except FilterError as exc:
         refuse(400, str(exc))
-    flt = people.UserFilter(query=request.args.get("q", "")[:200], role=role, organisation_id=organisation or None,
-                            status=status, page=page)
+    flt = people.UserFilter(query=query, role=role, organisation_id=organisation or None, status=status, page=page)
     db = get_session()
     found, total = people.search_users(db, flt)
     return render_template("admin/users.html", users=found, total=total, flt=flt, roles=list(Role),
@@ -203,8 +203,8 @@ def audit():
     try:
         dates = parse_date_range(args.get("since"), args.get("until"))
         page = parse_positive_int("page", args.get("page"), default=1, maximum=MAX_PAGE)
-        flt = audit_log.AuditFilter(action=args.get("action", "")[:64], actor=args.get("actor", "")[:200],
-                                    dates=dates, page=page)
+        flt = audit_log.AuditFilter(action=parse_text("action", args.get("action"), max_length=64),
+                                    actor=parse_text("actor", args.get("actor")), dates=dates, page=page)
     except FilterError as exc:
         errors[exc.field] = str(exc)
     result = audit_log.search(db, flt) if not errors else audit_log.AuditPage([], 0, 1)

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import charts
-from academy.domain.filters import FilterError, parse_choice
+from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics
 from academy.services.errors import ServiceError
@@ -27,7 +27,9 @@ DEFAULT_PERIOD = "26"
 
 def _course(slug: str | None) -> analytics.CourseChoice | None:
     try:
-        return analytics.choose_course(get_session(), current_user, slug)
+        return analytics.choose_course(get_session(), current_user, parse_text("course", slug))
+    except FilterError as exc:
+        refuse(400, str(exc))
     except ServiceError as exc:
         refuse(exc.status, str(exc))
 

@@ -150,3 +150,25 @@ def test_an_api_token_is_shown_once_and_only_its_prefix_afterwards(admin_client,
 def test_a_token_needs_a_name(admin_client, db):
     response = admin_client.submit("/admin/api-tokens", {"name": "  "})
     assert response.status_code == 400 and db.scalar(select(ApiToken)) is None
+
+
+HOSTILE = ["\x00", "a\x00b", "\ud800", "\r\nSet-Cookie: evil=1", "\u202egnp.exe", "=cmd|' /C calc'!A0",
+           "<script>alert(1)</script>", "' OR 1=1 --", "A" * 5000, "😀" * 300, "%00", "../../etc/passwd"]
+
+
+def _browser_safe(value: str) -> str:
+    # Lone surrogates cannot be encoded as UTF-8; a browser would send replacement characters.
+    return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_input_to_admin_forms_gets_an_answer_never_a_500(admin_client, organisation, value):
+    value = _browser_safe(value)
+    assert admin_client.submit("/admin/api-tokens", {"name": value}).status_code in (200, 400)
+    assert admin_client.submit(f"/admin/organisations/{organisation.id}", {"name": value}).status_code in (200, 302)
+    page = f"/admin/users/{admin_client.user.id}"
+    assert admin_client.submit(f"{page}/role", {"role": value}, page=page).status_code == 400
+    for url in ("/admin/users?q=", "/admin/audit?actor=", "/admin/audit?action=", "/admin/audit?since=",
+                "/admin/exports/certificates?format=csv&organisation=", "/admin/exports/xapi?course=",
+                "/analytics?course="):
+        assert admin_client.get(url + value).status_code in (200, 400, 403, 404)
