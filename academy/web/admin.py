@@ -91,7 +91,8 @@ def change_role(user_id: int):
             abort(404)
         _flash_error(exc)
     else:
-        flash(f"{changed.name} is now {'an' if changed.role == Role.ADMIN else 'a'} {changed.role}.", "success")
+        article = "an" if changed.role[0] in "aeiou" else "a"
+        flash(f"{changed.name} is now {article} {changed.role}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
