@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -48,7 +48,6 @@ def authenticate() -> None:
     checked = api_tokens.check(get_session(), presented.strip())
     if checked.token is None:
         refuse(401, checked.problem)
-    g.api_token = checked.token
 
 
 @bp.after_request
