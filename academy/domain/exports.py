@@ -46,7 +46,7 @@ EXTENSIONS = {"csv": "csv", "json": "jsonl", "xlsx": "xlsx"}
 #: that memory stays flat.
 CHUNK_ROWS = 500
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -115,7 +115,7 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def clean_text(value: str) -> str:
     """``value`` without control characters or bidirectional overrides (see the module docstring)."""
-    return _CONTROL.sub("", value)
+    return _UNSAFE.sub("", value)
 
 
 def record_row(record: CertificateRecord, *, now: datetime, base_url: str) -> dict[str, Any]:

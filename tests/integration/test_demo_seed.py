@@ -79,9 +79,11 @@ def test_certificates_go_to_learners_who_passed_every_quiz(app, runner, content_
 
 def test_seeding_twice_with_one_seed_is_refused_and_nothing_is_added(app, runner, content_dir, db):
     reporting.seed(app, runner, content_dir, learners=5, seed=3)
-    result = runner.invoke(args=["demo", "seed", "--learners", "5", "--seed", "3"])
-    assert result.exit_code == 1 and "already loaded" in result.output
+    for learners in ("5", "900"):
+        result = runner.invoke(args=["demo", "seed", "--learners", learners, "--seed", "3"])
+        assert result.exit_code == 1 and "already loaded" in result.output
     assert db.scalar(select(func.count()).select_from(User)) == 5
+    assert runner.invoke(args=["demo", "seed", "--learners", "5", "--seed", "30"]).exit_code == 0
 
 
 def test_without_published_content_the_command_says_to_sync_first(runner, db):
