@@ -63,17 +63,39 @@ def begin_write(session: Session) -> None:
     ended first; one holding unflushed changes is left alone. Other databases ignore the option.
     """
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            return
+        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+            return  # already a writer: this transaction's writes must commit together
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+#: session.info key: the current transaction has written (flushed or executed DML).
+_WROTE = "academy.wrote"
+
+
+def _note_flush(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_dml(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session: Session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def init_app(app: Flask) -> None:
     """Create the engine and session factory for ``app`` and close sessions at teardown."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["academy.engine"] = engine
-    app.extensions["academy.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "after_flush", _note_flush)
+    event.listen(factory, "do_orm_execute", _note_dml)
+    event.listen(factory, "after_commit", _forget_writes)
+    event.listen(factory, "after_rollback", _forget_writes)
+    app.extensions["academy.sessionmaker"] = factory
     app.teardown_appcontext(_close_session)
 
 
