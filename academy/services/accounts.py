@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from academy.db import begin_write
 from academy.domain import passwords
 from academy.models import LoginSession, OneTimeToken, Organisation, Role, User, utcnow
 
@@ -82,9 +83,11 @@ def create_user(
         errors["password"] = pw_problems
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
+    password_hash = _hash_password(password)  # slow by design: before the write lock is taken
+    begin_write(session)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email address already exists.")
-    user = User(email=email, name=name, password_hash=_hash_password(password), role=str(role),
+    user = User(email=email, name=name, password_hash=password_hash, role=str(role),
                 organisation_id=organisation_id)
     session.add(user)
     try:
@@ -122,6 +125,7 @@ def authenticate(session: Session, email: str, password: str, *, ip: str | None 
         ok = False
     else:
         ok = check_password_hash(user.password_hash, candidate) and user.active
+    begin_write(session)
     if not ok:
         audit.record(session, "auth.sign_in_failed", actor_id=user.id if user else None,
                      target=f"email:{email[:100]}", ip=ip)
@@ -142,6 +146,7 @@ class SessionPolicy:
 def start_login_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
     """Record a new signed-in browser for ``user``; returns the token for the cookie. Commits."""
     token = secrets.token_urlsafe(32)
+    begin_write(session)
     session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, ip=ip,
                              user_agent=(user_agent or "")[:255]))
     session.commit()
@@ -162,6 +167,7 @@ def load_login_session(session: Session, token: str, policy: SessionPolicy) -> L
     if now - row.created_at > policy.absolute or now - row.last_seen_at > policy.idle:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
+        begin_write(session)
         session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
         session.commit()
     return row
@@ -169,6 +175,7 @@ def load_login_session(session: Session, token: str, policy: SessionPolicy) -> L
 
 def revoke_login_session(session: Session, token: str) -> None:
     """Sign-out: the cookie's session can never be used again. Commits."""
+    begin_write(session)
     session.execute(update(LoginSession)
                     .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
                     .values(revoked_at=utcnow()))
@@ -188,7 +195,9 @@ def change_password(session: Session, user: User, current: str, new: str, *, ip:
         raise InvalidInput("Your current password is not correct.",
                            {"current_password": ["Your current password is not correct."]})
     _check_password(new, email=user.email, name=user.name, field="new_password")
-    user.password_hash = _hash_password(new)
+    new_hash = _hash_password(new)
+    begin_write(session)
+    user.password_hash = new_hash
     revoke_all_sessions(session, user.id)
     audit.record(session, "auth.password_changed", actor_id=user.id, target=f"user:{user.id}", ip=ip)
     session.commit()
@@ -202,6 +211,7 @@ def admin_exists(session: Session) -> bool:
 
 def create_setup_token(session: Session) -> str | None:
     """A fresh first-admin setup token, or None once an admin exists. Older setup links die. Commits."""
+    begin_write(session)
     if admin_exists(session):
         return None
     session.execute(update(OneTimeToken)
@@ -231,6 +241,7 @@ def check_token(session: Session, purpose: str, token: str) -> OneTimeToken:
 def complete_setup(session: Session, token: str, *, email: str, name: str, password: str,
                    ip: str | None = None) -> User:
     """Create the first admin with a setup token; the token dies with the first use. Commits."""
+    begin_write(session)
     row = _live_token(session, "setup", token)
     if admin_exists(session):
         raise NotFound("An administrator already exists; this link is no longer valid.")
@@ -246,6 +257,7 @@ def complete_setup(session: Session, token: str, *, email: str, name: str, passw
 
 def issue_reset_link(session: Session, user_id: int, *, actor_id: int, ip: str | None = None) -> str:
     """A one-time password-reset token for ``user_id``, shown to the admin who asked. Commits."""
+    begin_write(session)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -268,13 +280,15 @@ def complete_reset(session: Session, token: str, new_password: str, *, ip: str |
     if user is None:
         raise NotFound("This link is not valid.")
     _check_password(new_password, email=user.email, name=user.name)
+    new_hash = _hash_password(new_password)
+    begin_write(session)
     claimed = session.execute(update(OneTimeToken)
                               .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
                               .values(used_at=utcnow()))
     if claimed.rowcount != 1:
         session.rollback()
         raise NotFound("This link is not valid: it has been used already.")
-    user.password_hash = _hash_password(new_password)
+    user.password_hash = new_hash
     revoke_all_sessions(session, user.id)
     audit.record(session, "auth.password_reset", actor_id=user.id, target=f"user:{user.id}", ip=ip)
     session.commit()
@@ -288,6 +302,7 @@ def create_organisation(session: Session, name: str, *, actor_id: int | None = N
     if not name or len(name) > 200:
         raise InvalidInput("Enter an organisation name (at most 200 characters).",
                            {"name": ["Enter an organisation name (at most 200 characters)."]})
+    begin_write(session)
     exists = session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower()))
     if exists is not None:
         raise Conflict("An organisation with this name already exists.")
