@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 #: A page view is credited with the time until the learner's next view in the course, up to this
 #: much: a tab left open overnight counts as one long read, not as a night of study.
 VISIT_CAP = timedelta(minutes=30)
+#: Views of the module a learner is already reading, this soon after the last recorded one, are
+#: the same visit (a reload, a jump to a heading, a double click): nothing new to record.
+SAME_VISIT = timedelta(seconds=30)
 
 
 class Status(enum.StrEnum):
@@ -103,3 +106,18 @@ def reading_credit(states: Mapping[int, ModuleState], now: datetime) -> tuple[in
     last = max(states.values(), key=lambda s: s.last_viewed_at)
     gap = min(max(now - last.last_viewed_at, timedelta(0)), VISIT_CAP)
     return last.module_id, int(gap.total_seconds())
+
+
+def is_same_visit(states: Mapping[int, ModuleState], module_id: int, now: datetime, *, completes: bool) -> bool:
+    """Whether a view of ``module_id`` now only repeats the visit already recorded.
+
+    True when it is the module the learner viewed last in the course, within :data:`SAME_VISIT`,
+    and the view would not complete it. Skipping the write loses no reading time: the next
+    recorded view is credited from the last recorded one.
+    """
+    state = states.get(module_id)
+    if state is None or (completes and state.completed_at is None):
+        return False
+    if any(other.last_viewed_at > state.last_viewed_at for other in states.values()):
+        return False
+    return timedelta(0) <= now - state.last_viewed_at < SAME_VISIT

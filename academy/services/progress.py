@@ -44,11 +44,14 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
 
     ``states`` are the learner's progress rows in the course as read for the page: the module
     they viewed last is credited with the time since (see ``domain.progress.reading_credit``).
+    A reload within the same visit (``domain.progress.is_same_visit``) writes nothing.
     ``completes`` is True for a module without a quiz, which counts as done once read; reading
     the last such module can complete the course, so the certificate is issued then and there.
     One statement: an upsert of this module's row and, when it differs, the previous one's.
     """
     now = utcnow()
+    if rules.is_same_visit(states, module_id, now, completes=completes):
+        return states[module_id]
     credit = rules.reading_credit(states, now)
     row = {"user_id": user_id, "course_id": course_id, "module_id": module_id, "first_viewed_at": now,
            "last_viewed_at": now, "visits": 1, "seconds_spent": 0, "completed_at": now if completes else None}

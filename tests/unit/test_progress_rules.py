@@ -81,3 +81,17 @@ def test_the_previous_view_is_credited_with_the_time_until_now():
 def test_credit_is_capped_per_visit_and_never_negative():
     assert reading_credit(states(viewed(11, 0)), T0 + timedelta(days=1)) == (11, int(VISIT_CAP.total_seconds()))
     assert reading_credit(states(viewed(11, 5)), T0) == (11, 0)
+
+
+def test_a_reload_of_the_module_being_read_is_the_same_visit():
+    from datetime import UTC, datetime, timedelta
+
+    from academy.domain.progress import ModuleState, is_same_visit
+
+    t0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    states = {1: ModuleState(1, t0, None), 2: ModuleState(2, t0 - timedelta(minutes=5), t0)}
+    assert is_same_visit(states, 1, t0 + timedelta(seconds=10), completes=False)
+    assert not is_same_visit(states, 1, t0 + timedelta(seconds=31), completes=False)  # a new visit
+    assert not is_same_visit(states, 2, t0 + timedelta(seconds=10), completes=False)  # another module
+    assert not is_same_visit(states, 1, t0 + timedelta(seconds=10), completes=True)  # would complete it
+    assert not is_same_visit(states, 3, t0, completes=False)  # never read
