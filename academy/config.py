@@ -38,6 +38,14 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def _local_base_url() -> str:
+    """Where `make run` serves when no public address is configured (its HOST and PORT)."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a wildcard bind is reached through the loopback
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('PORT', '5000')}"
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -80,7 +88,7 @@ def load_settings() -> Settings:
         database_url=os.environ.get("ACADEMY_DATABASE_URL", default_db),
         secret_key=_secret_key(instance),
         content_dir=Path(os.environ.get("ACADEMY_CONTENT_DIR", REPO_ROOT)),
-        base_url=os.environ.get("ACADEMY_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        base_url=os.environ.get("ACADEMY_BASE_URL", _local_base_url()).rstrip("/"),
         ratelimit_storage_uri=os.environ.get("ACADEMY_RATELIMIT_STORAGE_URI", "memory://"),
         session_idle_minutes=_int("ACADEMY_SESSION_IDLE_MINUTES", 120),
         session_max_hours=_int("ACADEMY_SESSION_MAX_HOURS", 12),
