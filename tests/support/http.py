@@ -51,7 +51,7 @@ class HttpClient:
         ``form`` is sent urlencoded; ``body`` is sent as it is (set its Content-Type in ``headers``).
         """
         if form is not None:
-            body = urlencode(form).encode()
+            body = urlencode(form, doseq=True).encode()  # a list value is a multi-select
         sent = {"Connection": "close", "User-Agent": "academy-tests"}
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
