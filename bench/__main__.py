@@ -166,7 +166,7 @@ def prepare(site: BenchSite, page: Page, result: PageResult) -> Target | None:
     result.queries = int(count) if count is not None else None
     result.response_kb = len(probe.text.encode()) / 1024
     env = {"BENCH_COOKIE": site.cookie_header() if page.signed_in else "",
-           "BENCH_METHOD": page.method, "BENCH_BODY": body or ""}
+           "BENCH_METHOD": page.method, "BENCH_BODY": body or "", "BENCH_SPREAD_IPS": "1" if page.spread_ips else ""}
     return Target(page, site.live.url(path), env)
 
 
@@ -204,14 +204,16 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
     root = Path(tempfile.mkdtemp(prefix=f"academy-bench-{backend}-"))
     try:
         with database(backend, root, args.postgres_url) as url:
-            env = {"ACADEMY_BENCH_QUERY_COUNT": "1"}
+            # One proxy in front (ProxyFix trusts one X-Forwarded-For hop), as in production, so a
+            # page with ``spread_ips`` can look like many visitors to the per-IP rate limits.
+            env = {"ACADEMY_BENCH_QUERY_COUNT": "1", "ACADEMY_PROXY_COUNT": "1"}
             with LiveSite.serve(url, root / "instance", workers=args.workers, env=env) as live:
                 log(f"{backend}: seeding")
                 how = seed(live, args.learners)
                 learner = live.create_user("learner", email="bench.learner@example.com", name="Bench Learner")
                 client = HttpClient(live.base_url)
                 client.sign_in(learner.email, learner.password)
-                site = BenchSite(live, backend, learner, dict(client.cookies))
+                site = BenchSite(live, backend, learner, dict(client.cookies), {"postgres_url": args.postgres_url})
                 results = measure(site, pages, args)
                 timings = []
                 for timing in TIMINGS:

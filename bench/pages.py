@@ -26,9 +26,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from academy.models import Certificate, Course, Role, User
+from academy.services import accounts, progress
+from tests.support.http import HttpClient
+from tests.support.quizzes import StartedAttempt, start_attempt
 
 if TYPE_CHECKING:
     from .__main__ import BenchSite
@@ -49,6 +57,9 @@ class Page:
     status: int = 200
     #: The yardstick the others are divided by (exactly one page has it).
     baseline: bool = False
+    #: Send each request from a different (forwarded) address, for pages rate-limited per IP that
+    #: wrk, from one address, would otherwise measure as a stream of 429s.
+    spread_ips: bool = False
 
     def resolve(self, value: PathSpec | None, site: BenchSite) -> str | None:
         return value(site) if callable(value) else value
@@ -68,6 +79,7 @@ class Timing:
 
 
 FLAGSHIP = "/courses/mim-service-models"
+SUBMIT_PASSWORD = "Bench learners submit quizzes"  # noqa: S105 (scratch accounts on a scratch database)
 
 
 def _module_page(site: BenchSite) -> str:
@@ -75,6 +87,16 @@ def _module_page(site: BenchSite) -> str:
     path = f"{FLAGSHIP}/what-is-a-major-incident"
     site.client(signed_in=True).get(path)
     return path
+
+
+def _verification_page(site: BenchSite) -> str:
+    """A live certificate from the seed (``flask demo seed`` issues some)."""
+    with site.live.session() as db:
+        code = db.scalar(select(Certificate.code).where(Certificate.revoked_at.is_(None))
+                         .order_by(Certificate.expires_at.desc()).limit(1))
+    if code is None:
+        raise RuntimeError("the seed issued no certificate to verify")
+    return f"/verify/{code}"
 
 
 PAGES: list[Page] = [
@@ -85,9 +107,88 @@ PAGES: list[Page] = [
     Page("catalogue", "/courses"),
     Page("course page", FLAGSHIP),
     Page("module page (signed in)", _module_page, signed_in=True),
+    Page("verification page", _verification_page, spread_ips=True),
 ]
 
-TIMINGS: list[Timing] = []
+
+# --- quiz submissions -----------------------------------------------------------------------------
+
+#: The flagship course's quizzes a learner can start and submit in one form (no branching
+#: simulation to walk first, no final exam with its attempt limit).
+SUBMIT_QUIZZES = ("what-is-a-major-incident", "procedure-and-roles", "choosing-a-model", "in-house-models",
+                  "msp-models", "suppliers-and-siam")
+SUBMIT_LEARNERS = 100
+SUBMIT_CONCURRENCY = 16
+
+
+def _visitor_ip(n: int) -> str:
+    return f"127.0.{2 + n // 250}.{1 + n % 250}"
+
+
+def time_quiz_submissions(site: BenchSite, *, learners: int = SUBMIT_LEARNERS,
+                          concurrency: int = SUBMIT_CONCURRENCY) -> TimingResult:
+    """Quiz submissions per second through HTTP: ``learners`` signed-in learners each start every
+    quiz in ``SUBMIT_QUIZZES`` first (not timed); then all those attempts are submitted, complete,
+    ``concurrency`` at a time, and the wall time of that burst is the figure. Each submission grades
+    the attempt and stores its answers (and, on a pass, progress and certification)."""
+    course = FLAGSHIP.rsplit("/", 1)[1]
+    password_hash = accounts._hash_password(SUBMIT_PASSWORD)
+    with site.live.session() as db:
+        course_id = db.scalar(select(Course.id).where(Course.slug == course))
+        users = [User(email=f"bench.quiz{n}@example.com", name=f"Quiz Learner {n}", password_hash=password_hash,
+                      role=Role.LEARNER.value) for n in range(learners)]
+        db.add_all(users)
+        db.commit()
+        for user in users:
+            progress.enrol(db, user.id, course_id)
+        db.commit()
+        emails = [u.email for u in users]
+
+    def prepare(n: int) -> list[StartedAttempt]:
+        client = HttpClient(site.live.base_url, source_ip=_visitor_ip(n), timeout=60)
+        client.sign_in(emails[n], SUBMIT_PASSWORD)
+        return [start_attempt(client, course, quiz, answers={}) for quiz in SUBMIT_QUIZZES]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        attempts = [a for started in pool.map(prepare, range(learners)) for a in started]
+
+    def submit(attempt: StartedAttempt) -> bool:
+        response = attempt.send()
+        return response.status == 302 and response.location.endswith(f"/attempts/{attempt.token}/result")
+
+    for pid in _worker_pids(site):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        done = list(pool.map(submit, attempts))
+    seconds = time.perf_counter() - started
+    peak = max(_peak_rss_kb(pid) for pid in _worker_pids(site))
+    failed = done.count(False)
+    detail = (f"{len(attempts) / seconds:,.0f} submissions/s: {len(attempts)} attempts ({learners} learners × "
+              f"{len(SUBMIT_QUIZZES)} quizzes), {concurrency} at a time"
+              + (f"; **{failed} not answered with their result**" if failed else ""))
+    return TimingResult(seconds, peak / 1024, detail)
+
+
+def time_export_script(site: BenchSite, fmt: str = "csv", records: int = 100_000) -> TimingResult:
+    """``python -m bench.exports`` for one format on this backend (its own scratch database, filled
+    with ``records`` certificates first, not timed): the export's wall time and its peak of Python
+    allocations (tracemalloc, a separate run), as docs/exports.md reports them."""
+    env = {**os.environ, "ACADEMY_BENCH_POSTGRES": site.facts.get("postgres_url", "")}
+    if not env["ACADEMY_BENCH_POSTGRES"]:
+        env.pop("ACADEMY_BENCH_POSTGRES")
+    done = subprocess.run([sys.executable, "-m", "bench.exports", "--records", str(records), "--formats", fmt,
+                           "--backend", site.backend], env=env, capture_output=True, text=True, check=True,
+                          timeout=600)
+    line = next(line for line in done.stdout.splitlines() if line.startswith(fmt))
+    seconds, size, peak = (float(v.rstrip("sMB")) for v in line.split()[1:4])
+    return TimingResult(seconds, peak, f"{size:.1f} MB; memory is the Python allocation peak (tracemalloc)")
+
+
+TIMINGS: list[Timing] = [
+    Timing("quiz submission (HTTP, signed in, distinct attempts)", time_quiz_submissions),
+    Timing("export 100,000 records (CSV, `python -m bench.exports`)", time_export_script),
+]
 
 
 # --- helpers for timings -----------------------------------------------------------------------

@@ -14,6 +14,16 @@ if body and body ~= "" then
   wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/x-www-form-urlencoded"
 end
 
+-- BENCH_SPREAD_IPS=1: every request from another forwarded address (the server trusts one proxy hop),
+-- so per-IP rate limits see many visitors, as they would in production.
+if os.getenv("BENCH_SPREAD_IPS") == "1" then
+  request = function()
+    wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255),
+                                                   math.random(1, 254))
+    return wrk.format()
+  end
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
