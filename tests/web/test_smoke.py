@@ -15,7 +15,7 @@ def test_links_follow_the_port_make_run_serves_on(monkeypatch):
 
     monkeypatch.delenv("ACADEMY_BASE_URL", raising=False)
     monkeypatch.setenv("PORT", "8123")
-    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104 - a setting, not a bind
     assert load_settings().base_url == "http://127.0.0.1:8123"
     monkeypatch.setenv("ACADEMY_BASE_URL", "https://academy.example.com/")
     assert load_settings().base_url == "https://academy.example.com"
