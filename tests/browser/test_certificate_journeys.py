@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -135,3 +136,33 @@ def test_certificate_pages_have_no_serious_accessibility_violations(name, path, 
     blocking = [f"[{v['impact']}] {v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
                 for v in violations if v["impact"] in {"serious", "critical"}]
     assert not blocking, "\n".join(blocking)
+
+
+def test_an_admin_exports_the_records_revokes_a_certificate_and_a_verifier_sees_it(new_context, site, create_user,
+                                                                                  shoot):
+    holder = create_user("learner", name="Amara Okafor")
+    code = earn_certificate(site, holder)
+    admin = create_user("admin")
+    page = new_context().new_page()
+    sign_in(page, admin)
+
+    page.goto("/admin/exports")
+    page.locator("input[name=format][value=csv]").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download", exact=True).click()
+    assert download.value.suggested_filename.endswith(".csv")
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert code in exported and "Amara Okafor" in exported
+
+    page.goto(f"/admin/certificates?q={code}")
+    page.get_by_role("link", name=code).first.click()
+    revoke = page.locator("form[action$='/revoke']")
+    revoke.get_by_label("Reason").fill("Exam sat by someone else")
+    revoke.get_by_role("button", name="Revoke certificate").click()
+    shoot(page, "admin-certificate-revoked")
+
+    verifier = new_context().new_page()
+    verifier.goto(f"/verify/{code}")
+    expect(verifier.get_by_role("heading", level=1)).to_have_text("Revoked certificate")
+    expect(verifier.locator("main")).to_contain_text("Exam sat by someone else")
+    shoot(verifier, "verify-revoked-by-admin")
