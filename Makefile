@@ -7,7 +7,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run dev test test-fast lint bench install install-test migrate content clean browsers help
+.PHONY: run dev test test-fast lint bench install install-test migrate content clean system-packages help
 
 help:
 	@echo "make run    install, migrate, load content and serve on http://$(HOST):$(PORT)"
@@ -48,7 +48,19 @@ dev: content
 lint: install-test
 	$(BIN)/ruff check .
 
-test: install-test
+# Debian packages the tests drive: Chromium (browser tests), qpdf and poppler-utils (certificate PDFs).
+# Installed when missing and running as root (as on CI); otherwise the command to run is printed.
+SYSTEM_PACKAGES := chromium qpdf poppler-utils
+system-packages:
+	@command -v dpkg >/dev/null || { echo "Not a Debian system: install $(SYSTEM_PACKAGES) yourself."; exit 0; }; \
+	missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "make test needs:$$missing  (run: sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+test: install-test system-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
