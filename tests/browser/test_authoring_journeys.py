@@ -43,7 +43,7 @@ def create_course(page: Page) -> str:
     return slug
 
 
-def test_an_instructor_writes_checks_and_publishes_a_module(page, sign_in_as, shoot):
+def test_an_instructor_writes_checks_and_publishes_a_module(page, sign_in_as, shoot, new_context, create_user):
     sign_in_as("instructor")
     slug = create_course(page)
     module_form = page.locator(f"form[action='/author/courses/{slug}/modules']")
@@ -76,6 +76,13 @@ def test_an_instructor_writes_checks_and_publishes_a_module(page, sign_in_as, sh
 
     page.goto(f"/courses/{slug}/opening-the-bridge")
     expect(page.get_by_role("heading", level=1)).to_have_text("Opening the bridge")
+
+    learner = new_context().new_page()
+    sign_in(learner, create_user("learner"))
+    learner.goto(f"/courses/{slug}/opening-the-bridge")
+    expect(learner).to_have_url(re.compile(rf"/courses/{slug}/opening-the-bridge$"))
+    expect(learner.get_by_role("heading", level=1)).to_have_text("Opening the bridge")
+    expect(learner.locator("main")).to_contain_text("The first minutes decide the rest.")
 
 
 def test_the_editor_works_without_javascript(new_context, create_user):
