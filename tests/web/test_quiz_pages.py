@@ -256,3 +256,13 @@ def test_the_result_page_announces_a_certificate_the_moment_it_is_earned(learner
     assert "You have earned" in result
     certificate_link = re.search(r'href="(/certificates/[0-9A-Z-]+)"', result).group(1)
     assert learner.get(certificate_link).status_code == 200
+
+
+def test_a_module_with_two_quizzes_says_both_must_be_passed(runner, content_dir, learner_client, app):
+    from tests.support.quizzes import BASICS
+
+    second = BASICS.replace("title: Basics check", "title: Basics again")
+    publish(runner, content_dir, {"basics": BASICS, "basics-again": second})
+    enrol(app, learner_client.user.id)
+    html = learner_client.get(f"/courses/{COURSE}/basics").get_data(as_text=True)
+    assert "complete once you pass all 2 of its quizzes" in html
