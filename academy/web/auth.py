@@ -138,11 +138,9 @@ def change_password():
 @limiter.limit("20 per hour")
 @public
 def setup(token: str):
+    if (refusal := _refuse_dead_link("setup", token)) is not None:
+        return refusal
     db = get_session()
-    try:
-        accounts.check_token(db, "setup", token)
-    except ServiceError as exc:
-        return render_template("auth/link_invalid.html", message=str(exc)), 404
     form = SetupForm()
     if form.validate_on_submit():
         try:
@@ -161,11 +159,9 @@ def setup(token: str):
 @limiter.limit("20 per hour")
 @public
 def reset(token: str):
+    if (refusal := _refuse_dead_link("reset", token)) is not None:
+        return refusal
     db = get_session()
-    try:
-        accounts.check_token(db, "reset", token)
-    except ServiceError as exc:
-        return render_template("auth/link_invalid.html", message=str(exc)), 404
     form = ResetForm()
     if form.validate_on_submit():
         try:
@@ -177,6 +173,15 @@ def reset(token: str):
             flash("Your password has been set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
+
+
+def _refuse_dead_link(purpose: str, token: str):
+    """The "link cannot be used" page (404) for a used, expired or made-up one-time link, else None."""
+    try:
+        accounts.check_token(get_session(), purpose, token)
+    except ServiceError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    return None
 
 
 def _attach_errors(form, exc: ServiceError) -> None:
