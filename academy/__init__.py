@@ -35,10 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)
 
-    from . import bench_support, cli, db, web
+    from . import bench_support, cli, db, render_sandbox, web
     from .extensions import csrf, limiter, login_manager
 
     db.init_app(app)
+    render_sandbox.install(app.config["RENDER_TIMEOUT"])
     # Access rules run before the CSRF check, so a refused visitor learns nothing about the form.
     app.before_request(web.access.enforce)
     csrf.init_app(app)

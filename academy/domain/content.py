@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import frontmatter, images, quiz_format
 from .problems import Problem
-from .rendering import Heading, render
+from .rendering import Heading, RenderRefused, render
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE_RE = re.compile(r"^(\d{2,})-(.+)\.md$")
@@ -417,7 +417,11 @@ class _CourseLoader:
                 images_by_url[resolved] = url
             return resolved
 
-        rendered = render(body, resolve_link=resolve)
+        try:
+            rendered = render(body, resolve_link=resolve)
+        except RenderRefused as exc:
+            self.problem(rel, body_line + exc.line - 1, exc.message)
+            return page
         page.html, page.headings = rendered.html, rendered.headings
         scan = _HtmlScan()
         scan.feed(rendered.html)

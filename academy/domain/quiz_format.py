@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from . import frontmatter
 from .problems import Problem
-from .rendering import render, render_inline
+from .rendering import RenderRefused, check_limits, render, render_inline
 
 ALLOWED_KEYS = {"title", "module", "final", "pass_mark", "attempts", "draw", "time_limit"}
 DEFAULT_PASS_MARK = 70
@@ -323,7 +323,7 @@ def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
     problems += frontmatter.check_keys(doc, path, ALLOWED_KEYS, {"title"})
     rules = _parse_rules(doc, path, problems)
     parser = _BodyParser(path)
-    units = parser.parse(doc.body, doc.body_line)
+    units = _parse_body(parser, doc, path, problems)
     problems += parser.problems
     if not units and not parser.problems:
         problems.append(Problem(path, doc.body_line, "the quiz has no questions: add a '## question' heading"))
@@ -336,6 +336,18 @@ def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
         return None, sorted(set(problems))
     slug = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
     return QuizDef(slug=slug, units=units, **rules), []
+
+
+def _parse_body(parser: _BodyParser, doc: frontmatter.Document, path: str, problems: list[Problem]) -> list:
+    """The body's units, or none after a problem when the text is past the rendering limits."""
+    if (refusal := check_limits(doc.body)) is not None:
+        problems.append(Problem(path, doc.body_line + refusal.line - 1, refusal.message))
+        return []
+    try:
+        return parser.parse(doc.body, doc.body_line)
+    except RenderRefused as exc:  # over the time budget: the whole file is refused
+        problems.append(Problem(path, doc.body_line, exc.message))
+        return []
 
 
 def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) -> dict[str, Any]:

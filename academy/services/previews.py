@@ -21,7 +21,7 @@ from academy.domain.course_files import Kind
 from academy.domain.grading import AnswerError, Layout
 from academy.domain.problems import Problem
 from academy.domain.quiz_format import QuizDef
-from academy.domain.rendering import render
+from academy.domain.rendering import RenderRefused, render
 from academy.models import Course
 
 from . import authoring
@@ -67,7 +67,10 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
     if not html and quiz is None:
         # The file has problems: still show its Markdown, rendered by the same sanitising renderer.
         doc, _ = frontmatter.split(text, path)
-        html = render(doc.body).html
+        try:
+            html = render(doc.body).html
+        except RenderRefused:
+            html = ""  # the reason is among the file's problems
     return FilePreview(path, html, quiz, mine, elsewhere)
 
 

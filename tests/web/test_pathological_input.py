@@ -1,0 +1,117 @@
+"""Inputs that used to cost minutes of CPU or a 500, fed through the real routes and the CLI.
+
+Each answers with a clear refusal naming the line (or the right page) instead of running until the
+worker is killed. The cases are the hostile review's reproductions, and larger ones.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from academy.domain import content
+from academy.domain import rendering
+from academy.models import Course, Role
+from academy.render_sandbox import Sandbox
+from academy.services import authoring
+from academy.services import content as publishing
+from tests.support.content_tree import FakeLinks
+
+MODULE = "courses/demo/01-basics.md"
+QUIZ = "quizzes/demo/basics-check.md"
+EDIT = f"/author/courses/demo/edit/{MODULE}"
+HEAD = "---\ntitle: T\n---\n"
+
+#: The review's reproductions (and larger), each as a Markdown body.
+COSTLY_MARKDOWN = {
+    "16k unclosed brackets": "[" * 16_000,
+    "64k unclosed brackets": "[" * 64_000,
+    "20k unclosed links": "[a](" * 20_000,
+    "20k footnotes": "".join(f"x[^{i}]\n\n[^{i}]: note\n\n" for i in range(20_000)),
+    "30k headings": "".join(f"# h{i}\n\n" for i in range(30_000)),
+    "100k emphasis markers": "*a" * 100_000,
+    "8k unclosed images": "![" * 8_000,
+    "8k unclosed tags": "<a " * 8_000,
+    "400 nested lists": "".join("    " * i + "- x\n" for i in range(400)),
+    "1000 nested quotes": ">" * 1_000 + " x",
+}
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture
+def demo(db, course_tree):
+    course_tree.standard()
+    snapshot, problems = content.load(course_tree.root, FakeLinks())
+    assert problems == []
+    publishing.sync(db, snapshot)
+    return db.scalar(select(Course).where(Course.slug == "demo"))
+
+
+@pytest.fixture
+def editor(demo, client_as, make_user, db):
+    client = client_as(Role.INSTRUCTOR, name="Ines Instructor")
+    authoring.assign_editor(db, "demo", client.user.email, make_user(Role.ADMIN))
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(COSTLY_MARKDOWN))
+def test_the_live_preview_refuses_costly_markdown_with_the_line(editor, name):
+    token = editor.csrf_token(EDIT)
+    text = HEAD + "Intro.\n\n" + COSTLY_MARKDOWN[name]
+    response = editor.post("/author/preview", data={"csrf_token": token, "course": "demo", "path": MODULE,
+                                                    "text": text})
+    assert response.status_code == 200
+    problems = response.get_json()["problems"]
+    assert problems, name
+    assert any(p["line"] >= 4 and ("limit" in p["message"] or "nested" in p["message"]) for p in problems), problems
+
+
+def test_a_saved_costly_draft_opens_in_the_editor_and_publish_page_with_its_problem(editor, db):
+    course = db.scalar(select(Course).where(Course.slug == "demo"))
+    draft = authoring.working_tree(db, course)
+    assert MODULE in draft
+    page = editor.get(EDIT).get_data(as_text=True)
+    revision = page.split('name="revision"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    saved = editor.submit(EDIT, {"text": HEAD + "[" * 16_000, "revision": revision, "action": "save"}, page=EDIT)
+    assert saved.status_code == 302
+    assert "too many" in editor.get(EDIT).get_data(as_text=True)
+    publish = editor.get("/author/courses/demo/publish").get_data(as_text=True)
+    assert f"{MODULE}:4" in publish and "too many" in publish
+
+
+def test_a_gift_prompt_of_16k_brackets_is_refused_with_a_message(editor):
+    url = f"/author/courses/demo/gift/{QUIZ}"
+    token = editor.csrf_token(url)
+    gift = ("::Q:: " + "[" * 16_000 + " {=Yes ~No}\n").encode()
+    response = editor.post(url, data={"csrf_token": token, "mode": "append", "file": (io.BytesIO(gift), "q.gift")},
+                           content_type="multipart/form-data")
+    assert response.status_code in (200, 422)
+    assert "too many" in response.get_data(as_text=True)
+
+
+def test_content_check_reports_costly_markdown_as_path_line_message(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("courses/demo/03-extra.md", HEAD + "Fine.\n\n" + "[a](" * 20_000)
+    course_tree.write("quizzes/demo/basics-check.md",
+                      "---\ntitle: Q\nmodule: 01-basics\n---\n## " + "*a" * 50_000 + "\n- [x] Y\n- [ ] N\n")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "courses/demo/03-extra.md:6: too many '['" in result.output
+    assert "quizzes/demo/basics-check.md:5: too many emphasis markers" in result.output
+
+
+def test_text_within_the_limits_still_renders():
+    text = "## Title\n\n" + "See [a](b) and *c*. " * 900 + "\n\n" + "".join("  " * i + "- x\n" for i in range(8))
+    rendered = rendering.render(text)
+    assert rendered.html.count("<a ") == 900 and rendered.headings[0].text == "Title"
+
+
+def test_the_sandbox_stops_a_conversion_over_its_time_budget_and_keeps_working():
+    sandbox = Sandbox(timeout=1)
+    with pytest.raises(rendering.RenderRefused, match="took more than 1 seconds"):
+        sandbox("[" * 64_000)  # past the limits, so only the time budget stops it
+    html, _ = sandbox("*fine*")
+    assert html == "<p><em>fine</em></p>"
