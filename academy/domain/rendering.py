@@ -86,7 +86,7 @@ class Limits:
     footnotes: int = 500
     #: Lists and block quotes: the block parser recurses once per level.
     nesting: int = 16
-    #: Indentation in columns (a tab counts 4): deep indentation is deep list nesting.
+    #: Indentation in columns (a tab counts 4) of a list item: deep indentation is deep nesting.
     indentation: int = 80
 
 
@@ -94,6 +94,7 @@ LIMITS = Limits()
 _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)|^ {0,3}(=+|-+)\s*$")
 _FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]]*\]:")
 _QUOTES = re.compile(r"^(\s*>)+")
+_LIST_ITEM = re.compile(r"[-*+>]|\d{1,9}[.)]")
 
 
 def check_limits(text: str, limits: Limits = LIMITS) -> RenderRefused | None:
@@ -123,7 +124,7 @@ def check_limits(text: str, limits: Limits = LIMITS) -> RenderRefused | None:
             return RenderRefused(number, f"block quotes nested more than {limits.nesting} deep")
         stripped = line.lstrip(" \t")
         indent = len(line[:len(line) - len(stripped)].expandtabs(4))
-        if stripped and indent > limits.indentation:
+        if indent > limits.indentation and _LIST_ITEM.match(stripped):
             return RenderRefused(number, f"indented {indent} columns (lists nested too deep); "
                                          f"the limit is {limits.indentation}")
     return None

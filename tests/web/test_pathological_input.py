@@ -11,8 +11,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from academy.domain import content
-from academy.domain import rendering
+from academy.domain import content, rendering
 from academy.models import Course, Role
 from academy.render_sandbox import Sandbox
 from academy.services import authoring
