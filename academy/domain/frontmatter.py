@@ -42,6 +42,9 @@ def split(text: str, path: str) -> tuple[Document, list[Problem]]:
     body = "\n".join(lines[end + 1:])
     meta: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
+    if (refusal := _refuse_costly_yaml(raw)) is not None:
+        problems.append(Problem(path, refusal[0], refusal[1]))
+        return Document({}, body, end + 2, {}), problems
     try:
         node = yaml.compose(raw, Loader=yaml.SafeLoader)
         loaded = yaml.safe_load(raw)
@@ -61,6 +64,37 @@ def split(text: str, path: str) -> tuple[Document, list[Problem]]:
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
     meta = {str(k): v for k, v in loaded.items()}
     return Document(meta, body, end + 2, key_lines), problems
+
+
+#: Front matter is a handful of keys: bounds far above that, far below what costs.
+MAX_CHARACTERS = 20_000
+MAX_DEPTH = 10
+
+
+def _refuse_costly_yaml(raw: str) -> tuple[int, str] | None:
+    """(line, message) for front matter too large, with anchors/aliases, or nested too deep; else None.
+
+    ``safe_load`` builds no objects, but aliases can still multiply what later code walks (the
+    "billion laughs") and the composer recurses once per nesting level; the token scan is linear.
+    """
+    if len(raw) > MAX_CHARACTERS:
+        return 2, f"front matter has {len(raw):,} characters; the limit is {MAX_CHARACTERS:,}"
+    depth = 0
+    try:
+        for token in yaml.scan(raw, Loader=yaml.SafeLoader):
+            line = 2 + token.start_mark.line
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                return line, "front matter must not use YAML anchors or aliases ('&name', '*name')"
+            if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                                  yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return line, f"front matter nests more than {MAX_DEPTH} levels deep"
+            elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the loader below reports it with its line
+    return None
 
 
 def check_keys(doc: Document, path: str, allowed: set[str], required: set[str]) -> list[Problem]:

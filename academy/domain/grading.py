@@ -86,10 +86,26 @@ class Layout:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Layout:
-        items = [Item(i["key"], tuple(i["options"]), i["branching"]) for i in data["items"]]
-        paths = {sid: [PathStep(s, c) for s, c in path] for sid, path in data.get("paths", {}).items()}
-        return cls(items, paths)
+    def from_dict(cls, data: Any) -> Layout:
+        """The layout ``to_dict`` made; ValueError for anything of another shape (a page may send it)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("items"), list):
+            raise ValueError("a layout is a mapping with a list of items")
+        paths = data.get("paths", {})
+        if not isinstance(paths, Mapping):
+            raise ValueError("a layout's paths are a mapping")
+        items = []
+        for i in data["items"]:
+            if not (isinstance(i, Mapping) and isinstance(i.get("key"), str) and isinstance(i.get("options"), list)
+                    and all(isinstance(o, str) for o in i["options"]) and isinstance(i.get("branching"), bool)):
+                raise ValueError("a layout item is {key, options, branching}")
+            items.append(Item(i["key"], tuple(i["options"]), i["branching"]))
+        steps = {}
+        for sid, path in paths.items():
+            if not isinstance(path, list) or not all(
+                    isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in path):
+                raise ValueError("a layout path is a list of [step, choice] pairs")
+            steps[sid] = [PathStep(s, c) for s, c in path]
+        return cls(items, steps)
 
 
 def draw_layout(quiz: QuizDef, seed: int | str) -> Layout:

@@ -7,12 +7,17 @@ well, so no path to it (a direct link, a download, a future viewer) can run an a
 
 from __future__ import annotations
 
+import io
 import re
-import xml.etree.ElementTree as ET  # noqa: S405  (DOCTYPEs are refused before parsing: no entities)
+import xml.etree.ElementTree as ET  # noqa: S405  (only to build and write; parsing goes through defusedxml)
 from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
@@ -20,8 +25,20 @@ ET.register_namespace("xlink", XLINK_NS)
 CONTENT_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 MAX_BYTES = 5 * 1024 * 1024
 
-#: Elements that run script, embed other documents or rewrite attributes while the image is shown.
-_DROPPED_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+#: Nesting and size an SVG may have (drawing tools export a few levels of groups, a few thousand shapes).
+MAX_DEPTH = 100
+MAX_ELEMENTS = 50_000
+#: The SVG elements kept (lower case); anything else, in any namespace, is dropped with its content.
+_ELEMENTS = {
+    "svg", "g", "defs", "desc", "title", "symbol", "use", "image", "switch", "view", "a", "style",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textpath",
+    "marker", "lineargradient", "radialgradient", "stop", "pattern", "clippath", "mask", "filter",
+    "feblend", "fecolormatrix", "fecomponenttransfer", "fecomposite", "feconvolvematrix",
+    "fediffuselighting", "fedisplacementmap", "fedistantlight", "fedropshadow", "feflood", "fefunca",
+    "fefuncb", "fefuncg", "fefuncr", "fegaussianblur", "femerge", "femergenode", "femorphology",
+    "feoffset", "fepointlight", "fespecularlighting", "fespotlight", "fetile", "feturbulence",
+    "set", "animate", "animatemotion", "animatetransform", "mpath",
+}
 _ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform"}
 _SAFE_LINK = re.compile(r"^\s*(#|https?://)", re.IGNORECASE)
 #: Raster pictures embedded in an SVG ``<image>``: inert, so they may stay.
@@ -63,21 +80,49 @@ def _local(tag: str) -> str:
 
 
 def clean_svg(data: bytes) -> bytes:
-    """The SVG without scripts, event handlers, foreign objects, or links other than #id/http(s).
+    """The SVG with only drawing elements (an allow-list) and links to #id or http(s).
 
-    Raster pictures embedded in ``<image>`` elements stay; every other ``data:`` link goes.
+    Scripts, event handlers, foreign objects, elements of other namespaces (XHTML forms, ``meta``
+    refresh) and animations that rewrite links or handlers are dropped. Raster pictures embedded in
+    ``<image>`` elements stay; every other ``data:`` link goes. A file nested deeper than
+    :data:`MAX_DEPTH` or with more than :data:`MAX_ELEMENTS` elements is refused before any
+    recursive step runs (parsing streams; cleaning and writing walk the tree).
     """
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
         raise ImageError("SVG files must not have a DOCTYPE or entities: export as plain SVG")
-    try:
-        root = ET.fromstring(data)  # noqa: S314  (no DOCTYPE, so no entity expansion)
-    except ET.ParseError as exc:
-        raise ImageError(f"this file is not a valid SVG image ({exc})") from exc
+    root = _parse_bounded(data)
     if _local(root.tag) != "svg":
         raise ImageError("this file is not an SVG image: its root element is not <svg>")
     _clean(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _parse_bounded(data: bytes) -> ET.Element:
+    depth = elements = 0
+    root = None
+    try:
+        for event, element in DefusedET.iterparse(io.BytesIO(data), events=("start", "end"), forbid_dtd=True):
+            if event == "end":
+                depth -= 1
+                continue
+            root = element if root is None else root
+            depth += 1
+            elements += 1
+            if depth > MAX_DEPTH:
+                raise ImageError(f"this SVG nests elements more than {MAX_DEPTH} deep: flatten its groups")
+            if elements > MAX_ELEMENTS:
+                raise ImageError(f"this SVG has more than {MAX_ELEMENTS:,} elements: simplify it")
+    except (ET.ParseError, DefusedXmlException) as exc:
+        raise ImageError(f"this file is not a valid SVG image ({exc})") from exc
+    if root is None:
+        raise ImageError("this file is not a valid SVG image (it is empty)")
+    return root
+
+
+def _allowed_element(tag: str) -> bool:
+    namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+    return namespace in ("", SVG_NS) and _local(tag) in _ELEMENTS
 
 
 def _clean(element: ET.Element) -> None:
@@ -85,16 +130,20 @@ def _clean(element: ET.Element) -> None:
         if not isinstance(child.tag, str):
             continue  # comments and processing instructions
         name = _local(child.tag)
-        attribute_name = child.get("attributeName", "").lower()
-        if name in _DROPPED_ELEMENTS or (
-            name in _ANIMATIONS and (attribute_name.startswith("on") or attribute_name.endswith("href"))
+        # Whitespace and case tricks ("href ", "OnClick") are normalised the way browsers read them.
+        attribute_name = child.get("attributeName", "").strip().lower()
+        if not _allowed_element(child.tag) or (
+            name in _ANIMATIONS and (attribute_name.startswith("on") or "href" in attribute_name
+                                     or attribute_name in ("style", "class"))
         ):
             element.remove(child)
             continue
         _clean(child)
     for attribute in list(element.attrib):
-        local = _local(attribute)
-        if local.startswith("on") or (local == "href" and not _safe_link(element, element.attrib[attribute])):
+        local = _local(attribute).strip().lower()
+        namespace = attribute[1:].split("}", 1)[0] if attribute.startswith("{") else ""
+        if (namespace not in ("", XLINK_NS, XML_NS) or local.startswith("on")
+                or (local == "href" and not _safe_link(element, element.attrib[attribute]))):
             del element.attrib[attribute]
 
 

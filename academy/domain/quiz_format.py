@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify_unicode
 
 from . import frontmatter
 from .problems import Problem
-from .rendering import RenderRefused, check_limits, render, render_inline
+from .rendering import RenderRefused, render, render_inline
 
 ALLOWED_KEYS = {"title", "module", "final", "pass_mark", "attempts", "draw", "time_limit"}
 DEFAULT_PASS_MARK = 70
@@ -139,22 +139,31 @@ class BranchingScenario:
         """
         memo: dict[str, PathStats] = {}
         by_id = {s.id: s for s in self.steps}
-
-        def visit(step_id: str) -> PathStats:
-            if step_id not in memo:
-                step = by_id[step_id]
-                if step.is_ending:
-                    memo[step_id] = PathStats(1, 0, 0)
-                else:
-                    below = [(c.points, visit(c.next)) for c in step.choices]
-                    memo[step_id] = PathStats(
-                        sum(s.paths for _, s in below),
-                        min(p + s.min_points for p, s in below),
-                        max(p + s.max_points for p, s in below),
-                    )
-            return memo[step_id]
-
-        return visit(self.first_step.id)
+        # Depth-first with an explicit stack, not recursion: a scenario may chain thousands of steps.
+        stack, expanded = [self.first_step.id], set()
+        while stack:
+            step_id = stack[-1]
+            if step_id in memo:
+                stack.pop()
+                continue
+            step = by_id[step_id]
+            if step.is_ending:
+                memo[step_id] = PathStats(1, 0, 0)
+                continue
+            pending = [c.next for c in step.choices if c.next not in memo]
+            if pending:
+                if step_id in expanded or expanded.intersection(pending) - set(memo):
+                    raise ValueError(f"branching scenario '{self.id}' has a cycle through step '{step_id}'")
+                expanded.add(step_id)
+                stack.extend(pending)
+                continue
+            below = [(c.points, memo[c.next]) for c in step.choices]
+            memo[step_id] = PathStats(
+                sum(s.paths for _, s in below),
+                min(p + s.min_points for p, s in below),
+                max(p + s.max_points for p, s in below),
+            )
+        return memo[self.first_step.id]
 
     @property
     def best_points(self) -> int:
@@ -338,10 +347,15 @@ def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
     return QuizDef(slug=slug, units=units, **rules), []
 
 
+#: A quiz file's body (the final exam of the flagship course is about 75,000 characters).
+MAX_QUIZ_CHARACTERS = 1_000_000
+
+
 def _parse_body(parser: _BodyParser, doc: frontmatter.Document, path: str, problems: list[Problem]) -> list:
-    """The body's units, or none after a problem when the text is past the rendering limits."""
-    if (refusal := check_limits(doc.body)) is not None:
-        problems.append(Problem(path, doc.body_line + refusal.line - 1, refusal.message))
+    """The body's units; a text past the size limit, or a snippet over the time budget, refuses the file."""
+    if len(doc.body) > MAX_QUIZ_CHARACTERS:
+        problems.append(Problem(path, doc.body_line, f"this quiz has {len(doc.body):,} characters; the limit is "
+                                                     f"{MAX_QUIZ_CHARACTERS:,}: split it into several quizzes"))
         return []
     try:
         return parser.parse(doc.body, doc.body_line)
@@ -436,6 +450,21 @@ class _BodyParser:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
+    def _md(self, line: int, lines: list[str]) -> str:
+        """``lines`` rendered, or "" after a problem at ``line`` when they are past the rendering limits."""
+        try:
+            return _markdown(lines)
+        except RenderRefused as exc:
+            self.problem(line, exc.message)
+            return ""
+
+    def _inline(self, line: int, text: str) -> str:
+        try:
+            return render_inline(text)
+        except RenderRefused as exc:
+            self.problem(line, exc.message)
+            return ""
+
     # Structure: headings and the sections they open.
 
     def sections(self, body: str, first_line: int) -> tuple[list[Line], list[_Section]]:
@@ -493,12 +522,12 @@ class _BodyParser:
             if not title:
                 self.problem(section.line, "a branching scenario needs a name after 'Branching scenario:'")
             scenario_id = self._key(section.line, title, explicit, "branching scenario")
-            return BranchingScenario(scenario_id, title, _markdown(narrative), [])
+            return BranchingScenario(scenario_id, title, self._md(section.line, narrative), [])
         if match := _SCENARIO.match(heading):
             title = match.group(1).strip()
             if not title:
                 self.problem(section.line, "a scenario needs a name after 'Scenario:'")
-            return Scenario(title, _markdown(narrative), [])
+            return Scenario(title, self._md(section.line, narrative), [])
         if not _is_blank(section.lines):
             line = next(n for n, t in section.lines if t.strip())
             self.problem(line, f"text under '# {heading}' is not part of any question; only a "
@@ -550,14 +579,15 @@ class _BodyParser:
             if attributes and "next" in attributes.group(2):
                 self.problem(raw.line, "'{next: ...}' belongs to choices in a '# Branching scenario:'; "
                                        "this question is not in one")
-            options.append(Option(letter, render_inline(text), raw.marked, _markdown(raw.feedback)))
+            options.append(Option(letter, self._inline(raw.line, text), raw.marked,
+                                  self._md(raw.line, raw.feedback)))
         return Question(
             key=key,
             prompt=prompt,
-            prompt_html=render_inline(prompt),
-            body_html=_markdown(block.body),
+            prompt_html=self._inline(section.line, prompt),
+            body_html=self._md(section.line, block.body),
             options=options,
-            explanation_html=_markdown(block.explanation),
+            explanation_html=self._md(section.line, block.explanation),
             multiple=sum(o.correct for o in options) > 1,
         )
 
@@ -580,7 +610,7 @@ class _BodyParser:
             self.problem(section.line, f"step '{step_id}' is titled as an ending but has choices")
         parsed = [(self._choice(letter, raw), raw.line) for letter, raw in zip(_letters(), block.options, strict=False)]
         choices = [(c, line) for c, line in parsed if c is not None]
-        step = Step(step_id, title, _markdown(block.body), [c for c, _ in choices])
+        step = Step(step_id, title, self._md(section.line, block.body), [c for c, _ in choices])
         return _StepSource(step, section.line, [line for _, line in choices], len(choices) == len(parsed))
 
     def _choice(self, key: str, raw: _RawOption) -> Choice | None:
@@ -594,8 +624,8 @@ class _BodyParser:
             self.problem(raw.line, "this choice has no text")
         if attributes is None:
             return None
-        return Choice(key, render_inline(text), attributes["next"], attributes["points"],
-                      attributes["critical"], raw.marked, _markdown(raw.feedback))
+        return Choice(key, self._inline(raw.line, text), attributes["next"], attributes["points"],
+                      attributes["critical"], raw.marked, self._md(raw.line, raw.feedback))
 
     def _attributes(self, line: int, raw: str) -> dict[str, Any] | None:
         """``next: bridge, points: 10, critical: true`` -> a dict, or None after reporting problems."""

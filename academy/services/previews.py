@@ -136,6 +136,10 @@ def start_quiz(quiz: QuizDef, seed: int) -> QuizRun:
     return QuizRun(quiz, grading.draw_layout(quiz, seed))
 
 
+#: Characters of preview state a page may send back (a quiz of 500 questions needs about 40,000).
+MAX_STATE = 200_000
+
+
 def continue_quiz(quiz: QuizDef, state: str, answers: Mapping[str, Collection[str]], *,
                   choice: tuple[str, str, str] | None = None, submit: bool = False) -> QuizRun:
     """Apply the page's answers, a branching ``choice`` (scenario, step, choice) or the submission.
@@ -143,9 +147,11 @@ def continue_quiz(quiz: QuizDef, state: str, answers: Mapping[str, Collection[st
     A state that no longer fits the quiz (it was edited meanwhile) starts a new draw, with a note.
     """
     try:
+        if len(state) > MAX_STATE:
+            raise ValueError("the preview state is larger than any quiz needs")
         layout = Layout.from_dict(json.loads(state))
         grading.sections(quiz, layout)
-    except (ValueError, KeyError, TypeError, AnswerError):
+    except (ValueError, KeyError, TypeError, AnswerError, RecursionError):
         run = start_quiz(quiz, 0)
         run.error = "The quiz changed since this preview started, so it starts again."
         return run

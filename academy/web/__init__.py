@@ -14,6 +14,7 @@ from . import (
     certificates,
     errors,
     exports,
+    inputs,
     learn,
     main,
     nav,
@@ -23,6 +24,7 @@ from . import (
 
 
 def init_app(app: Flask) -> None:
+    inputs.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from academy.db import get_session
+from academy.domain.filters import FilterError, parse_positive_int
 from academy.models import Role
 from academy.services import certificates
 from academy.services.errors import NotFound, ServiceError
@@ -17,6 +18,9 @@ from .certificate_forms import ReissueForm, RevokeForm
 from .certificates import site
 from .errors import render_error
 
+#: Pages of search results one may ask for (a bigger number is refused, not sent to the database).
+MAX_PAGE = 100_000
+
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
 nav.register_admin_section("Certificates", "admin_certificates.index", order=30)
 
@@ -25,9 +29,9 @@ nav.register_admin_section("Certificates", "admin_certificates.index", order=30)
 @roles(Role.ADMIN)
 def index():
     try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        abort(400)
+        page = parse_positive_int("page", request.args.get("page"), default=1, maximum=MAX_PAGE)
+    except FilterError as exc:
+        abort(400, str(exc))
     query = request.args.get("q", "")[:200]
     found, total = certificates.search(get_session(), query, page=page)
     return render_template("admin/certificates.html", found=found, total=total, query=query, page=page,

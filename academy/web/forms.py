@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
+from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
@@ -31,6 +35,22 @@ class BaseForm(FlaskForm):
     """
 
     multiline_fields: tuple[str, ...] = ()
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """Submitted fields for ``form``: text parts for every field, file parts only for its file
+            fields (a file part sent for a text field would reach ``len()`` as a FileStorage and
+            fail), and never a JSON body (no form here is posted as JSON)."""
+            if formdata is not _Auto:
+                return formdata
+            if not _is_submitted():
+                return None
+            data = MultiDict(request.form)
+            for name, field in form._fields.items():
+                if isinstance(field, FileField):
+                    for part in request.files.getlist(name):
+                        data.add(name, part)
+            return data or None
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
