@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -31,7 +31,7 @@ def index():
     try:
         page = parse_positive_int("page", request.args.get("page"), default=1, maximum=MAX_PAGE)
     except FilterError as exc:
-        abort(400, str(exc))
+        return render_error(400, str(exc))
     query = request.args.get("q", "")[:200]
     found, total = certificates.search(get_session(), query, page=page)
     return render_template("admin/certificates.html", found=found, total=total, query=query, page=page,

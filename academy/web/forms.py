@@ -6,8 +6,8 @@ import unicodedata
 
 from flask import request
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto, _is_submitted
 from flask_wtf.file import FileField
+from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -46,10 +46,10 @@ class BaseForm(FlaskForm):
             if not _is_submitted():
                 return None
             data = MultiDict(request.form)
-            for name, field in form._fields.items():
+            for field in form._fields.values():
                 if isinstance(field, FileField):
-                    for part in request.files.getlist(name):
-                        data.add(name, part)
+                    for part in request.files.getlist(field.name):
+                        data.add(field.name, part)
             return data or None
 
     def validate(self, extra_validators=None) -> bool:

@@ -188,7 +188,7 @@ def gift_questions(draw):
     return f"{title}{fmt}{draw(hostile_text)} {{{block}{general}}}{after}"
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(gift_questions(), min_size=1, max_size=4))
 def test_every_question_is_imported_as_valid_markdown_or_reported(questions):
     result = import_gift("\n\n".join(questions))

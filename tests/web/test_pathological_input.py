@@ -114,3 +114,102 @@ def test_the_sandbox_stops_a_conversion_over_its_time_budget_and_keeps_working()
         sandbox("[" * 64_000)  # past the limits, so only the time budget stops it
     html, _ = sandbox("*fine*")
     assert html == "<p><em>fine</em></p>"
+
+
+# --- Malformed input: a clear 4xx, never a 500 -----------------------------------------------------------
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("path, fields", [("/login", ("email", "password")),
+                                          ("/register", ("name", "email", "password", "confirm", "join_code"))])
+def test_text_fields_sent_as_file_parts_are_treated_as_missing(client, path, fields):
+    data = {name: (io.BytesIO(b"x@example.com"), "f.txt") for name in fields}
+    data["csrf_token"] = client.csrf_token(path)
+    response = client.post(path, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/admin/users/9223372036854775808", f"/admin/users/{HUGE}",
+                                 "/admin/organisations/2147483648", "/analytics/quizzes/99999999999999999999"])
+def test_ids_beyond_any_column_are_not_found(admin_client, url):
+    assert admin_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", [f"/admin/users?page={HUGE}", f"/admin/audit?page={HUGE}",
+                                 f"/admin/certificates?page={HUGE}", "/admin/certificates?page=-1",
+                                 f"/admin/users?organisation={HUGE}"])
+def test_page_numbers_beyond_any_page_are_refused_with_a_message(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "whole number" in response.get_data(as_text=True)
+
+
+def test_huge_version_numbers_in_compare_and_export_are_answered_without_a_500(editor):
+    compare = editor.get(f"/author/courses/demo/compare?from={HUGE}&to=1")
+    assert compare.status_code == 302
+    export = editor.get(f"/author/courses/demo/export.zip?version={HUGE}")
+    assert export.status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("state", ['{"items":[],"paths":[]}', '{"items":{},"paths":{}}', "[1]", "null",
+                                   '{"items":[{"key":1}]}', "[" * 100_000 + "]" * 100_000, "{" * 50 + "x"])
+def test_a_tampered_quiz_preview_state_starts_the_preview_again(editor, state):
+    url = "/author/courses/demo/preview/quizzes/basics-check"
+    response = editor.submit(url, {"state": state, "action": "submit"}, page=url)
+    assert response.status_code == 200
+    assert "starts again" in response.get_data(as_text=True)
+
+
+def chained_scenario(steps: int) -> str:
+    parts = ["---\ntitle: Long road\nmodule: 01-basics\n---\n# Branching scenario: Long road {#road}\n"]
+    for i in range(steps):
+        parts.append(f"## Step {i} {{#s{i}}}\nGo on.\n- [x] Next {{next: s{i + 1}, points: 1}}\n"
+                     f"- [ ] Stop {{next: end, points: 0}}\n")
+    parts.append(f"## Step {steps} {{#s{steps}}}\nLast.\n- [x] Finish {{next: end, points: 1}}\n")
+    parts.append("## Ending: done {#end}\nDone.\n")
+    return "\n".join(parts)
+
+
+def test_a_branching_scenario_of_thousands_of_chained_steps_is_checked(runner, course_tree):
+    course_tree.standard()
+    course_tree.write(QUIZ, chained_scenario(3_000))
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "0 problems" in result.output
+
+
+def upload(editor, name: str, data: bytes) -> str:
+    token = editor.csrf_token("/author/courses/demo")
+    return editor.post("/author/courses/demo/assets", data={"csrf_token": token, "asset-file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_svg_nested_100k_deep_is_refused_with_a_message(editor):
+    deep = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 100_000 + b"</g>" * 100_000 + b"</svg>"
+    assert "nests elements more than 100 deep" in upload(editor, "deep.svg", deep)
+
+
+def test_the_svg_cleaner_keeps_only_svg_drawing_elements(editor):
+    hostile = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+               b'<h:form action="javascript:alert(1)"><h:button>go</h:button></h:form>'
+               b'<form xmlns="http://www.w3.org/1999/xhtml" action="javascript:alert(2)"/>'
+               b'<meta http-equiv="refresh" content="0;url=javascript:alert(3)"/>'
+               b'<set attributeName="href " to="javascript:alert(4)"/>'
+               b'<animate attributeName=" xlink:HREF" values="javascript:alert(5)"/>'
+               b'<rect width="5" height="5" fill="red"/><animate attributeName="opacity" values="0;1"/></svg>')
+    assert "Uploaded clean.svg" in upload(editor, "clean.svg", hostile)
+    served = editor.get("/author/courses/demo/assets/clean.svg").get_data(as_text=True)
+    for needle in ("form", "button", "meta", "javascript", "href"):
+        assert needle not in served.lower(), needle
+    assert 'fill="red"' in served and 'attributeName="opacity"' in served
+
+
+def test_front_matter_with_aliases_or_deep_nesting_is_refused_with_the_line(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("courses/demo/03-extra.md", "---\ntitle: &t Extra\nsummary: *t\n---\nText.\n")
+    course_tree.write("courses/demo/04-more.md", "---\ntitle: " + "[" * 5_000 + "]" * 5_000 + "\n---\nText.\n")
+    result = runner.invoke(args=["content", "check"])
+    assert "courses/demo/03-extra.md:2: front matter must not use YAML anchors or aliases" in result.output
+    assert "courses/demo/04-more.md:2: front matter nests more than 10 levels deep" in result.output
