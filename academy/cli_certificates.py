@@ -42,10 +42,21 @@ def reconcile() -> None:
                f"issued {issued} certificate{'s' if issued != 1 else ''}.")
 
 
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refused when a key repeats: readers disagree on which value wins, so a forged
+    value placed before the signed one could be what a person reads."""
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
 def _read_json(path: Path, what: str):
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_unique_keys)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         click.echo(f"error: cannot read the {what} {path}: {exc}", err=True)
         sys.exit(1)
 

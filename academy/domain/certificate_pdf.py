@@ -53,6 +53,10 @@ class CertificateSheet:
     first_awarded_on: date | None = None
     score_percent: int | None = None
     issuer: str = "MIM Academy"
+    #: "valid", "expired" or "revoked" when the PDF is made: anything but valid is stamped across it.
+    status: str = "valid"
+    #: The day it was revoked (for a revoked certificate).
+    revoked_on: date | None = None
 
 
 def long_date(day: date) -> str:
@@ -72,7 +76,30 @@ def render(sheet: CertificateSheet) -> bytes:
     _seal(pdf, PAGE_W / 2, 158, sheet.issuer)
     _qr(pdf, sheet.verify_url, x=PAGE_W - 30 - 32, y=141, size=32)
     _footer(pdf, sheet)
+    if sheet.status != "valid":
+        _stamp(pdf, sheet)
     return bytes(pdf.output())
+
+
+def _stamp(pdf: FPDF, sheet: CertificateSheet) -> None:
+    """REVOKED or EXPIRED across the page, in red, so a printed or forwarded copy cannot pass as current
+    (level, so the words also survive text extraction and screen readers)."""
+    word = "REVOKED" if sheet.status == "revoked" else "EXPIRED"
+    day = sheet.revoked_on if sheet.status == "revoked" else sheet.expires_on
+    red = (185, 28, 28)
+    with pdf.local_context(fill_opacity=0.85, stroke_opacity=0.85):
+        pdf.set_draw_color(*red)
+        pdf.set_line_width(2)
+        pdf.rect(PAGE_W / 2 - 95, PAGE_H / 2 - 26, 190, 52)
+        pdf.set_text_color(*red)
+        pdf.set_char_spacing(4)
+        pdf.set_font("sans", "B", 60)
+        pdf.set_xy(PAGE_W / 2 - 95, PAGE_H / 2 - 22)
+        pdf.cell(190, 30, word, align="C")
+        pdf.set_char_spacing(0)
+        pdf.set_font("sans", "B", 14)
+        pdf.set_xy(PAGE_W / 2 - 95, PAGE_H / 2 + 9)
+        pdf.cell(190, 10, f"{word.title()} {long_date(day)}: not valid" if day else "Not valid", align="C")
 
 
 def _new_document(sheet: CertificateSheet) -> FPDF:
@@ -187,7 +214,11 @@ def _details(pdf: FPDF, sheet: CertificateSheet) -> None:
     rows = [("Issued", long_date(sheet.issued_on))]
     if sheet.first_awarded_on and sheet.first_awarded_on != sheet.issued_on:
         rows.append(("First awarded", long_date(sheet.first_awarded_on)))
-    rows.append(("Valid until", long_date(sheet.expires_on) if sheet.expires_on else "Does not expire"))
+    if sheet.status == "revoked":
+        rows.append(("Revoked", long_date(sheet.revoked_on) if sheet.revoked_on else "Revoked"))
+    else:
+        label = "Expired" if sheet.status == "expired" else "Valid until"
+        rows.append((label, long_date(sheet.expires_on) if sheet.expires_on else "Does not expire"))
     rows.append(("Certificate code", sheet.code))
     x, y = 30, 141
     for label, value in rows:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from academy.models import ApiToken, utcnow
+from academy.models import ApiToken, Role, utcnow
 
 from . import audit
 from .accounts import hash_token
@@ -77,11 +77,18 @@ def check(session: Session, presented: str) -> Check:
     """The live token matching ``presented``, or the reason it is refused. Commits a usage stamp."""
     if not presented or len(presented) > MAX_TOKEN_LENGTH:
         return Check(None, "The API token is not valid.")
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(presented)))
+    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.created_by))
+                           .where(ApiToken.token_hash == hash_token(presented)))
     if token is None:
         return Check(None, "The API token is not valid.")
     if token.revoked_at is not None:
         return Check(None, "This API token has been revoked. Ask an administrator for a new one.")
+    # A token acts with its creator's rights, checked now: a demoted or deactivated admin's
+    # tokens stop answering at once (and answer again if the rights come back).
+    creator = token.created_by
+    if creator is None or not creator.is_active or creator.role != Role.ADMIN:
+        return Check(None, "The administrator who created this API token no longer has the rights it needs. "
+                           "Ask a current administrator for a new one.")
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
         session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

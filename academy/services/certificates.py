@@ -359,15 +359,17 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
 
 # --- documents --------------------------------------------------------------------------------------
 
-def sheet(certificate: Certificate, site: open_badges.Site) -> CertificateSheet:
-    """What the PDF prints."""
+def sheet(certificate: Certificate, site: open_badges.Site, now: datetime | None = None) -> CertificateSheet:
+    """What the PDF prints at ``now``: a revoked or expired certificate's sheet says so."""
+    current = standing(certificate, now)
     return CertificateSheet(
         holder_name=certificate.holder_name, title=certificate.title, course_title=certificate.course_title,
         code=certificate.code, verify_url=site.verify_url(certificate.code),
         issued_on=certificate.issued_at.date(),
         expires_on=certificate.expires_at.date() if certificate.expires_at else None,
         first_awarded_on=certificate.awarded_at.date(), score_percent=certificate.score_percent,
-        issuer=open_badges.ISSUER_NAME,
+        issuer=open_badges.ISSUER_NAME, status=current.status.value,
+        revoked_on=certificate.revoked_at.date() if certificate.revoked and certificate.revoked_at else None,
     )
 
 

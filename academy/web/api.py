@@ -121,7 +121,8 @@ def certificates():
     next_url = None
     if last_id is not None:
         query = {k: v for k, v in args.items() if k != "cursor"}
-        next_url = url_for("api.certificates", _external=True, **query, cursor=_encode_cursor(last_id))
+        # From ACADEMY_BASE_URL, never the request's Host header (which a client or proxy may forge).
+        next_url = _base_url() + url_for("api.certificates", **query, cursor=_encode_cursor(last_id))
     response = jsonify(data=[record_row(r, now=now, base_url=_base_url()) for r in records], next=next_url)
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
@@ -172,5 +173,5 @@ def _course_json(course: people.CourseProgress) -> dict:
 @bp.get("/openapi.json", endpoint="openapi")
 @public
 def openapi_document():
-    server = url_for("api.certificates", _external=True).removesuffix("/certificates")
+    server = _base_url() + url_for("api.certificates").removesuffix("/certificates")
     return jsonify(openapi.document(server_url=server))

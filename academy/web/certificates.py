@@ -41,6 +41,9 @@ nav.register("Certificates", "certificates.mine", order=30)
 LOOKUP_LIMIT = "30 per minute"
 DOCUMENT_LIMIT = "60 per minute"
 _PUBLIC_JSON = {"Access-Control-Allow-Origin": "*"}
+#: Pages and documents that say whether a certificate is valid: a cache must ask again every time,
+#: so a revocation is seen by the next request (docs/security.md).
+FRESH = {"Cache-Control": "no-cache, max-age=0"}
 
 
 def site() -> open_badges.Site:
@@ -102,7 +105,7 @@ main.register_dashboard_panel("certificates/_dashboard_panel.html", _dashboard_p
 def pdf(code: str):
     certificate = certificates.get(get_session(), code)
     body = certificate_pdf.render(certificates.sheet(certificate, site()))
-    response = Response(body, mimetype="application/pdf")
+    response = Response(body, mimetype="application/pdf", headers=FRESH)
     response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
     return response
 
@@ -116,7 +119,7 @@ def credential(code: str):
     text = certificates.signed_credential(db, certificate, site(), keystore())
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(text, mimetype="application/json", headers={
-        **_PUBLIC_JSON, "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
+        **_PUBLIC_JSON, **FRESH, "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
 
 
 @bp.route("/certificates/<code>/status")
@@ -126,7 +129,7 @@ def status(code: str):
     certificate = certificates.get(get_session(), code)
     document = certificates.status_document(certificate, site(), keystore())
     return Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers={**_PUBLIC_JSON, "Cache-Control": "no-cache"})
+                    headers={**_PUBLIC_JSON, **FRESH})
 
 
 @bp.route("/issuer")
@@ -175,7 +178,7 @@ def verify(code: str):
     if certificate is None:
         return _not_found()
     return render_template("certificates/verify.html", standing=certificates.standing(certificate),
-                           site=site())
+                           site=site()), FRESH
 
 
 def _not_found():
