@@ -119,7 +119,8 @@ def credential(code: str):
     text = certificates.signed_credential(db, certificate, site(), keystore())
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(text, mimetype="application/json", headers={
-        **_PUBLIC_JSON, **FRESH, "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
+        **_PUBLIC_JSON, **FRESH,
+        "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
 
 
 @bp.route("/certificates/<code>/status")

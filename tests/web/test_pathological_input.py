@@ -182,7 +182,8 @@ def test_a_branching_scenario_of_thousands_of_chained_steps_is_checked(runner, c
 
 def upload(editor, name: str, data: bytes) -> str:
     token = editor.csrf_token("/author/courses/demo")
-    return editor.post("/author/courses/demo/assets", data={"csrf_token": token, "asset-file": (io.BytesIO(data), name)},
+    data = {"csrf_token": token, "asset-file": (io.BytesIO(data), name)}
+    return editor.post("/author/courses/demo/assets", data=data,
                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
 
 
