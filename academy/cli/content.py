@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import session_scope
 from ..domain import content
 from ..domain.problems import Problem
-from ..services import content as publishing
+from ..services import publishing
 from ..web.learn import SiteLinks
 
 content_cli = AppGroup("content", help="Course and quiz files: check them, publish them.")
