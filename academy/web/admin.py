@@ -12,7 +12,8 @@ from flask_login import current_user
 from academy.db import get_session
 from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int, parse_text
 from academy.models import Role, User, utcnow
-from academy.services import accounts, api_tokens, audit_log, people
+from academy.services import accounts, api_tokens, people
+from academy.services import audit as audit_log  # the view `audit` below owns the plain name
 from academy.services.errors import ServiceError
 
 from . import nav
