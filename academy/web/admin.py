@@ -19,9 +19,9 @@ from academy.services.errors import ServiceError
 from . import nav
 from .access import roles
 from .admin_forms import ApiTokenForm, RenameOrganisationForm, RoleForm
-from .auth import client_ip
 from .forms import ActionForm, OrganisationForm
 from .refusals import refuse
+from .requests import client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.register("Admin", "admin.users", order=90)

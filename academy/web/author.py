@@ -24,7 +24,6 @@ from academy.services.errors import InvalidInput, ServiceError
 
 from . import nav
 from .access import roles
-from .auth import client_ip
 from .author_forms import (
     AssetForm,
     CourseForm,
@@ -39,6 +38,7 @@ from .author_forms import (
 from .errors import render_error
 from .forms import ActionForm
 from .learn import SVG_POLICY, SiteLinks
+from .requests import client_ip
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 nav.register("Authoring", "author.index", order=60)
