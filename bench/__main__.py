@@ -36,9 +36,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from academy.models import Role, User  # noqa: E402
 from academy.services import accounts  # noqa: E402
-from tests.support.http import HttpClient  # noqa: E402
-from tests.support.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
-from tests.support.postgres import scratch_database  # noqa: E402
+from harness.http import HttpClient  # noqa: E402
+from harness.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
+from harness.postgres import scratch_database  # noqa: E402
 
 from .pages import PAGES, TIMINGS, Page  # noqa: E402
 

@@ -37,7 +37,7 @@ from academy.db import session_scope
 from academy.models import OneTimeToken, Role, User, utcnow
 from academy.services import accounts
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: The password of every user the helpers create, unless a test says otherwise.
 PASSWORD = "Bridge opened at 09:42, all hands"
