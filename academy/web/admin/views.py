@@ -16,12 +16,12 @@ from academy.services import accounts, api_tokens, people
 from academy.services import audit as audit_log  # the view `audit` below owns the plain name
 from academy.services.errors import ServiceError
 
-from . import nav
-from .access import roles
-from .admin_forms import ApiTokenForm, RenameOrganisationForm, RoleForm
-from .forms import ActionForm, OrganisationForm
-from .refusals import refuse
-from .requests import client_ip
+from .. import nav
+from ..access import roles
+from ..forms import ActionForm, OrganisationForm
+from ..refusals import refuse
+from ..requests import client_ip
+from .forms import ApiTokenForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.register("Admin", "admin.users", order=90)

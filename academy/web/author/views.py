@@ -22,9 +22,14 @@ from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
 from academy.services.errors import InvalidInput, ServiceError
 
-from . import nav
-from .access import roles
-from .author_forms import (
+from .. import nav
+from ..access import roles
+from ..errors import render_error
+from ..forms import ActionForm
+from ..learn import SVG_POLICY
+from ..links import PreviewLinks, SiteLinks
+from ..requests import client_ip
+from .forms import (
     AssetForm,
     CourseForm,
     EditForm,
@@ -35,11 +40,6 @@ from .author_forms import (
     TitleForm,
     ZipForm,
 )
-from .errors import render_error
-from .forms import ActionForm
-from .learn import SVG_POLICY
-from .links import PreviewLinks, SiteLinks
-from .requests import client_ip
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 nav.register("Authoring", "author.index", order=60)
