@@ -15,7 +15,7 @@ from academy.domain import content, rendering
 from academy.models import Course, Role
 from academy.render_sandbox import Sandbox
 from academy.services import authoring
-from academy.services import content as publishing
+from academy.services import publishing
 from tests.support.content_tree import FakeLinks
 
 MODULE = "courses/demo/01-basics.md"
