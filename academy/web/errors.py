@@ -26,6 +26,10 @@ MESSAGES = {
 }
 
 
+#: A route's own sentence for its 429 (the sign-in page says how an owner gets in), by endpoint.
+THROTTLE_MESSAGES: dict[str, str] = {}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -82,7 +86,8 @@ def init_app(app: Flask) -> None:
             headers["Allow"] = exc.get_response().headers["Allow"]
         detail = exc.description if getattr(exc, "show_detail", False) else None
         if exc.code == 429:
-            detail = ("Too many attempts in a short time. Please wait a minute before trying again.")
+            detail = THROTTLE_MESSAGES.get(
+                request.endpoint or "", "Too many attempts in a short time. Please wait a minute before trying again.")
         return render_error(exc.code or 500, detail, headers=headers)
 
     @app.errorhandler(OperationalError)
