@@ -423,6 +423,9 @@ class _CourseLoader:
             self.problem(rel, body_line + exc.line - 1, exc.message)
             return page
         page.html, page.headings = rendered.html, rendered.headings
+        for url in rendered.refused_links:
+            self.problem(rel, _line_of(page, url), f"link '{url}' would take readers to another site: write the "
+                         "full address (https://...) for another site, or a path like 02-roles.md for this one")
         scan = _HtmlScan()
         scan.feed(rendered.html)
         page.ids, page.words = scan.ids, scan.words

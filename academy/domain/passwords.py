@@ -41,6 +41,23 @@ def problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     if lowered in common or (_squash(pw) and _squash(pw) in common) or len(set(lowered)) <= 3:
         found.append("This password is too common or too easy to guess; choose a longer passphrase.")
     local = email.split("@", 1)[0].lower()
-    if (local and len(local) >= 4 and local in lowered) or (name and lowered == name.lower()):
+    if (local and len(local) >= 4 and local in lowered) or _made_of_name(pw, name):
         found.append("Do not use your name or email address in your password.")
     return found
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _made_of_name(password: str, name: str) -> bool:
+    """The whole name is in the password, or the password is little but parts of the name."""
+    whole = _compact(name)
+    compact = _compact(password)
+    if len(whole) >= 4 and whole in compact:
+        return True
+    rest = compact
+    for part in sorted((_compact(p) for p in name.split()), key=len, reverse=True):
+        if len(part) >= 3:
+            rest = rest.replace(part, "")
+    return bool(whole) and len(rest) < 6

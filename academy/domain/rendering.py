@@ -170,6 +170,16 @@ class Heading:
 class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
+    #: Links dropped because browsers read them as another site (``//host``, ``/\\host``).
+    refused_links: list[str] = field(default_factory=list)
+
+
+_OFF_SITE_PATH = re.compile(r"^[\x00-\x20]*[/\\]{2}")
+
+
+def is_disguised_off_site(url: str) -> bool:
+    """``//evil.example`` or ``/\\evil.example``: it looks like a path here, but browsers go to another host."""
+    return bool(_OFF_SITE_PATH.match(url)) or url.strip().lower().startswith(("/%5c", "%5c"))
 
 
 def _slugify(value: str, separator: str) -> str:
@@ -204,7 +214,12 @@ def render(text: str, *, resolve_link: LinkResolver | None = None) -> Rendered:
     headings: list[Heading] = []
     _collect_headings(toc_tokens, headings)
 
+    refused: list[str] = []
+
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in ("href", "src") and is_disguised_off_site(value):
+            refused.append(value)
+            return None
         if attribute in ("href", "src") and resolve_link is not None and _is_relative(value):
             return resolve_link(tag, attribute, value)
         if attribute == "class":
@@ -222,7 +237,7 @@ def render(text: str, *, resolve_link: LinkResolver | None = None) -> Rendered:
         attribute_filter=attribute_filter,
         strip_comments=True,
     )
-    return Rendered(html=safe, headings=headings)
+    return Rendered(html=safe, headings=headings, refused_links=refused)
 
 
 def render_inline(text: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from academy.db import begin_write
-from academy.domain import passwords
+from academy.domain import names, passwords
 from academy.models import LoginSession, OneTimeToken, Organisation, Role, User, utcnow
 
 from . import audit
@@ -76,6 +76,8 @@ def create_user(
         errors["email"] = ["Enter an email address like name@example.com."]
     if not name or len(name) > 200:
         errors["name"] = ["Enter your name (at most 200 characters)."]
+    elif names.has_bidi_controls(name):
+        errors["name"] = [names.MESSAGE]
     if role not in {r.value for r in Role}:
         errors["role"] = ["Choose learner, instructor or admin."]
     pw_problems = passwords.problems(password, email=email, name=name)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from academy.db import begin_write
-from academy.domain import certification, data_integrity, open_badges
+from academy.domain import certification, data_integrity, names, open_badges
 from academy.domain.certificate_codes import new_code, parse
 from academy.domain.certificate_pdf import CertificateSheet
 from academy.domain.certification import Outcome, Status
@@ -131,7 +131,8 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
     certificate = Certificate(
         code=new_code(), user_id=user_id, course_id=course_id, course_version_id=version.id,
         origin=(Origin.RENEWED if decision.outcome is Outcome.RENEW else Origin.EARNED).value,
-        holder_name=user.name, identity_salt=salt, identity_hash=open_badges.identity_hash(user.email, salt),
+        holder_name=names.without_bidi_controls(user.name), identity_salt=salt,
+        identity_hash=open_badges.identity_hash(user.email, salt),
         title=version.certificate_title, course_title=version.title, score_percent=decision.score_percent,
         awarded_at=decision.awarded_at, issued_at=decision.valid_from, expires_at=decision.expires_at,
         replaces_id=held.id if held else None,
@@ -324,7 +325,7 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
     reason "Reissued: ..." and points verifiers to its replacement.
     """
     reason = _reason(reason)
-    holder_name = " ".join((holder_name or "").split())
+    holder_name = " ".join(names.without_bidi_controls(holder_name or "").split())
     if not holder_name or len(holder_name) > 200:
         message = "Enter the name to print (at most 200 characters)."
         raise InvalidInput(message, {"holder_name": [message]})
@@ -363,7 +364,8 @@ def sheet(certificate: Certificate, site: open_badges.Site, now: datetime | None
     """What the PDF prints at ``now``: a revoked or expired certificate's sheet says so."""
     current = standing(certificate, now)
     return CertificateSheet(
-        holder_name=certificate.holder_name, title=certificate.title, course_title=certificate.course_title,
+        holder_name=names.without_bidi_controls(certificate.holder_name), title=certificate.title,
+        course_title=certificate.course_title,
         code=certificate.code, verify_url=site.verify_url(certificate.code),
         issued_on=certificate.issued_at.date(),
         expires_on=certificate.expires_at.date() if certificate.expires_at else None,

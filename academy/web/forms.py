@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from academy.domain import names
 from academy.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from academy.models import Role
 
@@ -60,6 +61,10 @@ class BaseForm(FlaskForm):
                 data, allow_newlines=name in self.multiline_fields or isinstance(field, PasswordField)
             ):
                 field.errors = [*field.errors, "This contains characters that are not allowed."]
+                ok = False
+            elif (isinstance(data, str) and name not in self.multiline_fields
+                  and not isinstance(field, PasswordField) and names.has_bidi_controls(data)):
+                field.errors = [*field.errors, names.MESSAGE]
                 ok = False
         return ok
 

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from academy.domain import content, rendering
 from academy.models import Course, Role
 from academy.render_sandbox import Sandbox
-from academy.services import authoring
-from academy.services import publishing
+from academy.services import authoring, publishing
 from tests.support.content_tree import FakeLinks
 
 MODULE = "courses/demo/01-basics.md"

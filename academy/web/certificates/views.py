@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from flask_login import current_user
 
 from academy.db import get_session
-from academy.domain import certificate_pdf, data_integrity, open_badges
+from academy.domain import certificate_pdf, data_integrity, names, open_badges
 from academy.domain.certificate_codes import parse
 from academy.extensions import limiter
 from academy.keystore import KeyStore
@@ -185,6 +185,12 @@ def verify(code: str):
 def _not_found():
     """The one answer for unknown and malformed codes alike: no hint of which it was."""
     return render_template("certificates/verify.html", standing=None, form=VerifyForm(formdata=None)), 404
+
+
+@bp.app_template_filter("plain_name")
+def plain_name(name: str) -> str:
+    """A name as it displays on the PDF and in exports: without bidi override or isolate controls."""
+    return names.without_bidi_controls(name or "")
 
 
 @bp.app_template_filter("long_date")
