@@ -79,3 +79,20 @@ def test_right_to_left_names_are_kept_as_typed(client, db):
     assert client.submit("/register", {"name": name, "email": "m@example.com", "password": good,
                                        "confirm": good}).status_code == 302
     assert db.scalar(select(User.name)) == name
+
+
+def test_bidi_controls_in_names_are_refused(client, db):
+    good = "Bridge opened at 09:42, all hands"
+    response = client.submit("/register", {"name": "Alice \u202eecilA\u202c", "email": "alice@example.com",
+                                           "password": good, "confirm": good})
+    assert response.status_code == 200
+    assert "change the direction of text" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(User.id))) == 0
+
+
+def test_a_password_made_of_the_name_twice_is_refused_at_registration(client, db):
+    response = client.submit("/register", {"name": "Alice Smith", "email": "alice@example.com",
+                                           "password": "Alice SmithAlice Smith", "confirm": "Alice SmithAlice Smith"})
+    assert response.status_code == 200
+    assert "Do not use your name" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count(User.id))) == 0
