@@ -20,7 +20,7 @@ def sample_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
         kind = type(converter).__name__.replace("Converter", "").lower()
-        values[name] = SAMPLE_VALUES.get({"integer": "int", "unicode": "string"}.get(kind, kind), "x")
+        values[name] = SAMPLE_VALUES.get({"integer": "int", "boundedint": "int", "unicode": "string"}.get(kind, kind), "x")
     return rule.build(values, append_unknown=False)[1]
 
 
