@@ -507,7 +507,8 @@ class _CourseLoader:
                 pass_mark=definition.pass_mark, attempts=definition.attempts, draw=definition.draw,
                 time_limit=definition.time_limit, definition=definition.to_dict(),
                 content_hash=hashlib.sha256(self.files[f"quizzes/{entry.name}"]).hexdigest(),
-                notes=tuple(str(s) for s in quiz_format.branching_summaries(definition)),
+                notes=(*(str(s) for s in quiz_format.branching_summaries(definition)),
+                       *quiz_format.ending_summaries(definition)),
             ))
         for rel in finals[1:]:
             self.problem(rel, 1, f"a course has one final exam, and {finals[0]} is already marked 'final: true'")
