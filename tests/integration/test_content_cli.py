@@ -52,21 +52,26 @@ module: 02-roles
 It is down.
 
 ## First call {#start}
-- [x] Declare {next: won, points: 10}
+- [x] Declare a major incident {next: won, points: 10}
   > Good.
 - [ ] Wait {next: lost, points: 0}
   > Bad.
+- [ ] Watch the dashboards for another hour first {next: lost, points: 0}
 
-## Ending: Restored {#won}
+## Ending: Restored {#won outcome: pass}
 Back.
 
-## Ending: Lost {#lost}
+## Ending: Lost {#lost outcome: fail}
 Gone.
 """)
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "quizzes/demo/simulation.md: branching scenario 'outage': 2 paths, score 0-10",
+        "quizzes/demo/simulation.md: branching scenario 'outage': 3 paths, score 0-10",
+        "quizzes/demo/simulation.md: branching scenario 'outage': ending 'won', outcome pass, reached with 10 of 10 "
+        "points (pass needs 7)",
+        "quizzes/demo/simulation.md: branching scenario 'outage': ending 'lost', outcome fail, reached with 0 of 10 "
+        "points (pass needs 7)",
         "1 course, 3 modules, 4 quizzes, 0 problems",
     ]
 
