@@ -80,8 +80,7 @@ def audit(directory: Path | None) -> None:
             click.echo("")
             passing += sum(s.passes for s in report.strategies) + sum(w.passed for w in report.walks)
     if passing:
-        click.echo(f"{passing} strateg{'ies' if passing != 1 else 'y'} or walk{'s' if passing != 1 else ''} "
-                   "pass a quiz without subject knowledge.")
+        click.echo(f"Strategies or simulation walks that pass a quiz without subject knowledge: {passing}.")
         sys.exit(1)
     click.echo("No naive strategy passes any quiz.")
 

@@ -267,5 +267,5 @@ def _unused_items(path: str, quiz: QuizDef) -> list[Problem]:
     if not unused:
         return []
     count = sum(unit_questions(u) for u in unused)
-    return [warn(path, unused[0].line, f"{count} question{'s' if count != 1 else ''} carry no tag of the draw "
-                                       "and are never asked: tag them or remove them")]
+    return [warn(path, unused[0].line, f"{count} question{'s carry' if count != 1 else ' carries'} no tag of the "
+                                       "draw and are never asked: tag them or remove them")]
