@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from . import frontmatter, images, quiz_format
+from . import frontmatter, images, item_quality, quiz_format
 from .problems import Problem
 from .rendering import Heading, render
 
@@ -107,6 +107,12 @@ class CourseContent:
     #: Those files as read, by path in the content root (``courses/<slug>/...``, ``quizzes/<slug>/...``),
     #: so a published version can keep them for comparing, restoring and exporting.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: Item-quality warnings on its quizzes (:mod:`academy.domain.item_quality`); they never stop
+    #: publishing, ``content check --strict`` turns them into errors.
+    warnings: tuple[Problem, ...] = ()
+
+    def quiz_path(self, quiz: QuizContent) -> str:
+        return f"quizzes/{self.slug}/{quiz.slug}.md"
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,11 @@ class Snapshot:
     """Everything a content root holds, rendered; courses in slug order."""
 
     courses: tuple[CourseContent, ...]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Every course's item-quality warnings, sorted."""
+        return sorted(w for c in self.courses for w in c.warnings)
 
     def summary(self, problems: int) -> str:
         """A one-line count, e.g. ``1 course, 7 modules, 8 quizzes, 0 problems``."""
@@ -250,6 +261,8 @@ class _CourseLoader:
             content_hash=_hash_files(self.files),
             files={(f"quizzes/{self.slug}/{key[8:]}" if key.startswith("quizzes/") else f"{self.rel}/{key}"): data
                    for key, data in sorted(self.files.items())},
+            warnings=tuple(item_quality.check_course(
+                [(f"quizzes/{self.slug}/{q.slug}.md", quiz_format.QuizDef.from_dict(q.definition)) for q in quizzes])),
         )
 
     # -- files -----------------------------------------------------------------------------

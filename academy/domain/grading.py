@@ -383,6 +383,43 @@ def grade(quiz: QuizDef, layout: Layout, answers: Mapping[str, frozenset[str]]) 
     )
 
 
+# --- Results per objective -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    """Points earned and possible on the asked items carrying one tag (an objective or a module)."""
+
+    tag: str
+    points: int
+    max_points: int
+    items: int
+
+    @property
+    def percent(self) -> int:
+        return self.points * 100 // self.max_points if self.max_points else 0
+
+
+def objective_results(quiz: QuizDef, layout: Layout, points: Mapping[str, int]) -> list[ObjectiveResult]:
+    """Per tag, the points of the asked items that carry it (``points``: item key -> points earned).
+
+    An item with several tags counts under each; items without tags are left out. Tags appear in
+    the blueprint's order, then in the order the attempt first meets them.
+    """
+    totals: dict[str, list[int]] = {tag: [0, 0, 0] for tag in quiz.blueprint or {}}
+    for item in layout.items:
+        if item.branching:
+            scenario = _branching(quiz, item.key)
+            tags, possible = scenario.tags, scenario.best_points
+        else:
+            tags, possible = _question(quiz, item.key).tags, 1
+        for tag in tags:
+            row = totals.setdefault(tag, [0, 0, 0])
+            row[0] += points.get(item.key, 0)
+            row[1] += possible
+            row[2] += 1
+    return [ObjectiveResult(tag, *row) for tag, row in totals.items() if row[2]]
+
+
 # --- Time -----------------------------------------------------------------------------------------
 
 def deadline(started_at: datetime, time_limit: int | None) -> datetime | None:
