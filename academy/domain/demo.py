@@ -131,4 +131,4 @@ class ItemModel:
 def item_model(seed: str) -> ItemModel:
     """The same difficulty and discrimination for an item every time (drawn from ``seed``)."""
     rng = random.Random(seed)
-    return ItemModel(difficulty=rng.gauss(0.6, 1.0), discrimination=rng.uniform(0.4, 2.2), seed=seed)
+    return ItemModel(difficulty=rng.gauss(1.2, 1.0), discrimination=rng.uniform(0.4, 2.2), seed=seed)
