@@ -513,6 +513,7 @@ class _CourseLoader:
                                  + _did_you_mean(wanted, list(by_slug)))
                     continue
                 module_slug = wanted
+            self._check_module_tags(rel, text, definition)
             if definition.final:
                 finals.append(rel)
             quizzes.append(QuizContent(
@@ -526,6 +527,19 @@ class _CourseLoader:
         for rel in finals[1:]:
             self.problem(rel, 1, f"a course has one final exam, and {finals[0]} is already marked 'final: true'")
         return quizzes
+
+
+    def _check_module_tags(self, rel: str, text: str, quiz: quiz_format.QuizDef) -> None:
+        """A tag shaped like a module file name (``03-msp-models``) must name one of the course's modules."""
+        stems = {m.path.stem for m in self.modules.values()}
+        used = [(u.line, t) for u in quiz.units for t in quiz_format.unit_tags(u)]
+        if quiz.blueprint:
+            line = frontmatter.split(text, rel)[0].key_lines.get("draw", 1)
+            used += [(line, t) for t in quiz.blueprint]
+        for line, tag in sorted(set(used)):
+            if re.match(r"^\d+-", tag) and tag not in stems:
+                self.problem(rel, line, f"tag '{tag}' looks like a module but courses/{self.slug}/ has no "
+                                        f"{tag}.md" + _did_you_mean(tag, sorted(stems)))
 
 
 def _module_reference(value: str) -> str:

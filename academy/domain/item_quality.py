@@ -29,10 +29,14 @@ MIN_QUESTIONS = 5
 ABSOLUTE_GAP = 10
 #: Near-duplicate questions: Jaccard similarity of the word-pair shingles of prompt and options.
 NEAR_DUPLICATE = 0.5
+#: Two questions that are both asked about scenarios are different items when their scenarios
+#: differ (the retold-scenario check compares narratives): only nearly identical text counts then.
+NEAR_DUPLICATE_IN_SCENARIOS = 0.8
 #: Two options are "the same option" when their word-pair shingles overlap this much (Jaccard); pairs,
 #: not single words, so that "A, then B" and "B, then A" (a ranking question) stay different.
 SAME_OPTION = 0.8
-#: Two questions share their options when this share of the smaller option list has a match.
+#: Two questions share their options when this share of the smaller option list has a match (and,
+#: to count as the same item, their keys match too and at least one stands outside a scenario).
 SHARED_OPTIONS = 0.75
 #: A final-exam scenario retells a practice scenario when their narratives, without capitalised
 #: words (names), share this much of their content words (Jaccard).
@@ -62,7 +66,7 @@ def check_quiz(path: str, quiz: QuizDef) -> list[Problem]:
     found += _absolute_words(path, views)
     for question in quiz.questions():
         found += _question(path, question)
-    found += _near_duplicates(path, [(path, q) for q in quiz.questions()], within=True)
+    found += _near_duplicates(_questions(path, quiz), within=True)
     for scenario in quiz.branching_scenarios():
         found += _simulation(path, quiz, scenario, margin)
     found += _unused_items(path, quiz)
@@ -154,12 +158,28 @@ class _Fingerprint:
     question: Question
     shingles: frozenset
     options: tuple[frozenset, ...]
+    keys: tuple[frozenset, ...]
+    #: Asked about a scenario's narrative: the same options applied to a new case are a new item.
+    in_scenario: bool
 
 
-def _fingerprint(path: str, question: Question) -> _Fingerprint:
+def _fingerprint(path: str, question: Question, in_scenario: bool) -> _Fingerprint:
     option_texts = [text.plain(o.text_html) for o in question.options]
     whole = " ".join([question.prompt, *option_texts])
-    return _Fingerprint(path, question, text.shingles(whole), tuple(text.shingles(o) for o in option_texts))
+    options = tuple(text.shingles(o) for o in option_texts)
+    keys = tuple(sorted((o for o, opt in zip(options, question.options, strict=True) if opt.correct), key=sorted))
+    return _Fingerprint(path, question, text.shingles(whole), options, keys, in_scenario)
+
+
+def _same_keys(a: _Fingerprint, b: _Fingerprint) -> bool:
+    return len(a.keys) == len(b.keys) and all(any(text.jaccard(k, j) >= SAME_OPTION for j in b.keys)
+                                              for k in a.keys)
+
+
+def _questions(path: str, quiz: QuizDef) -> list[tuple[str, Question, bool]]:
+    """(path, question, asked in a scenario) for every ordinary question of ``quiz``."""
+    in_scenarios = {q.key for u in quiz.units if isinstance(u, Scenario) for q in u.questions}
+    return [(path, q, q.key in in_scenarios) for q in quiz.questions()]
 
 
 def _shared_options(a: _Fingerprint, b: _Fingerprint) -> float:
@@ -171,21 +191,25 @@ def _shared_options(a: _Fingerprint, b: _Fingerprint) -> float:
     return matched / len(small)
 
 
-def _near_duplicates(path: str, questions: list[tuple[str, Question]], *, within: bool,
-                     others: list[tuple[str, Question]] | None = None) -> list[Problem]:
-    """Pairs of questions that read alike or share their options.
+def _near_duplicates(questions: list[tuple[str, Question, bool]], *, within: bool,
+                     others: list[tuple[str, Question, bool]] | None = None) -> list[Problem]:
+    """Pairs of questions that read alike, or that share their options and their key.
 
     Similarity is the Jaccard index of word-pair shingles (stop words removed, crude stems) over
     the prompt and every option: 1.0 for the same text, about 0.5 when half of the word pairs match.
+    Shared options alone count only with the same key and when at least one of the two questions
+    stands alone: "which model fits?" with the same options about two different scenarios is two items.
     """
-    mine = [_fingerprint(p, q) for p, q in questions]
-    theirs = mine if within else [_fingerprint(p, q) for p, q in (others or [])]
+    mine = [_fingerprint(*q) for q in questions]
+    theirs = mine if within else [_fingerprint(*q) for q in (others or [])]
     found = []
     for i, a in enumerate(mine):
         for b in (theirs[i + 1:] if within else theirs):
             similarity = text.jaccard(a.shingles, b.shingles)
             shared = _shared_options(a, b)
-            if similarity < NEAR_DUPLICATE and shared < SHARED_OPTIONS:
+            both_in_scenarios = a.in_scenario and b.in_scenario
+            same_item = shared >= SHARED_OPTIONS and _same_keys(a, b) and not both_in_scenarios
+            if similarity < (NEAR_DUPLICATE_IN_SCENARIOS if both_in_scenarios else NEAR_DUPLICATE) and not same_item:
                 continue
             # Within a quiz the later question is the copy; across quizzes, the one in this quiz.
             copy, original = (b, a) if within else (a, b)
@@ -202,8 +226,7 @@ def _across_quizzes(quizzes: Sequence[QuizFile]) -> list[Problem]:
     for (path_a, quiz_a), (path_b, quiz_b) in combinations(quizzes, 2):
         if quiz_b.final and not quiz_a.final:
             (path_a, quiz_a), (path_b, quiz_b) = (path_b, quiz_b), (path_a, quiz_a)
-        found += _near_duplicates(path_a, [(path_a, q) for q in quiz_a.questions()], within=False,
-                                  others=[(path_b, q) for q in quiz_b.questions()])
+        found += _near_duplicates(_questions(path_a, quiz_a), within=False, others=_questions(path_b, quiz_b))
         if quiz_a.final and not quiz_b.final:
             found += _retold_scenarios(path_a, quiz_a, path_b, quiz_b)
     return found

@@ -162,3 +162,13 @@ def test_audit_prints_the_strategy_table_and_fails_when_a_strategy_passes(runner
     assert "  second-longest option                          100.0%     +75.0  PASSES" in lines
     assert lines[-1].startswith("Strategies or simulation walks that pass a quiz without subject knowledge: ")
 
+
+
+def test_a_tag_shaped_like_a_module_must_name_one(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("quizzes/demo/tagged.md", "---\ntitle: Tagged\nmodule: 02-roles\n---\n"
+                      "## Who leads? {#who tags: 02-role, shared-pool}\n- [x] The manager\n- [ ] Nobody\n")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "quizzes/demo/tagged.md:5: tag '02-role' looks like a module but courses/demo/ has no 02-role.md; " \
+           "did you mean '02-roles'?" in result.output

@@ -199,3 +199,21 @@ def test_the_audit_scores_each_strategy_against_chance_and_the_pass_mark():
 def test_simulation_walks(rule, ending, points, passed):
     walk = guessing.walk(quiz(SIMULATION).branching("outage"), rule, 70)
     assert (walk.ending, walk.points, walk.passed) == (ending, points, passed)
+
+
+MODELS = ["Total ownership of the procedure", "Mirrored services on both sides", "Fully outsourced to the MSP"]
+
+
+def test_the_same_options_about_two_different_scenarios_are_two_items():
+    parsed = quiz(f"# Scenario: North\n{STORY.format(name='North')}\n\n"
+                  + question(1, "Hybrid with a lead supplier", MODELS, prompt="Which model fits North?")
+                  + "# Scenario: South\nA small charity with two staff and no suppliers at all.\n\n"
+                  + question(2, "Hybrid with a lead supplier", MODELS, prompt="Which model fits South?"))
+    assert not any("near-duplicate" in w for w in warnings(parsed))
+
+
+def test_standalone_questions_with_the_same_options_and_key_are_the_same_item():
+    parsed = quiz(question(1, "Hybrid with a lead supplier", MODELS, prompt="What do banks usually pick?")
+                  + question(2, "Hybrid with a lead supplier", MODELS, prompt="Name the arrangement of choice."))
+    assert any(w.startswith(f"{PATH}:11: warning: question 'q2' is a near-duplicate of 'q1' (line 5)")
+               for w in warnings(parsed))
