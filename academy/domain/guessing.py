@@ -194,12 +194,25 @@ def chance(views: list[ItemView]) -> float:
 
 
 def audit(quiz: QuizDef, path: str) -> QuizAudit:
-    """Every strategy's expected score on ``quiz`` and every simulation walk."""
+    """Every strategy's expected score on ``quiz`` and every simulation walk.
+
+    A strategy *passes* when the whole quiz would pass with it: its expected points on the
+    single-answer questions, chance on multiple-answer ones (one exact set among all non-empty
+    sets) and, for each simulation, the best of the naive walks, over all the quiz's points.
+    """
     views = items(quiz)
     base = chance(views)
-    scores = tuple(StrategyScore(s.name, score, base, score >= quiz.pass_mark)
-                   for s in STRATEGIES for score in [expected_score(views, s)])
     walks = tuple(w for b in quiz.branching_scenarios() for w in walks_of(b, quiz.pass_mark))
+    others = sum(1 / (2 ** len(q.options) - 1) for q in quiz.questions() if q.multiple)
+    others += sum(max((w.points for w in walks if w.scenario == b.id), default=0)
+                  for b in quiz.branching_scenarios())
+    possible = quiz.max_points or 1
+
+    def passes(score: float) -> bool:
+        return 100 * (score / 100 * len(views) + others) >= quiz.pass_mark * possible
+
+    scores = tuple(StrategyScore(s.name, score, base, passes(score))
+                   for s in STRATEGIES for score in [expected_score(views, s)])
     return QuizAudit(path, quiz.title, quiz.pass_mark, quiz.final, len(views), base,
                      scores if views else (), walks)
 

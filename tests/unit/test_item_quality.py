@@ -217,3 +217,25 @@ def test_standalone_questions_with_the_same_options_and_key_are_the_same_item():
                   + question(2, "Hybrid with a lead supplier", MODELS, prompt="Name the arrangement of choice."))
     assert any(w.startswith(f"{PATH}:11: warning: question 'q2' is a near-duplicate of 'q1' (line 5)")
                for w in warnings(parsed))
+
+
+def test_a_strategy_passes_only_if_the_whole_quiz_would_pass_with_it():
+    body = question(1, "Declare a major incident and open the bridge", ["Wait", "Do nothing"]) + """\
+# Branching scenario: Outage {#outage}
+Down.
+
+## One {#one}
+- [ ] Wait {next: bad, points: 0}
+- [x] Declare a major incident {next: good, points: 10}
+- [ ] Watch the dashboards for another hour first {next: bad, points: 0}
+
+## Ending: restored {#good outcome: pass}
+Fine.
+
+## Ending: lost {#bad outcome: fail}
+Lost.
+"""
+    report = guessing.audit(quiz(body), PATH)
+    longest = next(s for s in report.strategies if s.name == "longest option")
+    assert longest.expected == 100.0 and not longest.passes  # 1 of 11 points: the simulation is not guessed
+    assert [w.passed for w in report.walks] == [False, False, False]
