@@ -158,7 +158,16 @@ class BranchingScenario:
         """Count the paths from the first step to an ending and their score range.
 
         Only meaningful for a scenario that parsed without problems (no cycles, no dangling ``next``).
+        Kept once computed (per number of steps), since checks ask for it once per ending or score.
         """
+        cached = self.__dict__.get("_path_stats")
+        if cached is not None and cached[0] == len(self.steps):
+            return cached[1]
+        stats = self._compute_path_stats()
+        self.__dict__["_path_stats"] = (len(self.steps), stats)
+        return stats
+
+    def _compute_path_stats(self) -> PathStats:
         memo: dict[str, PathStats] = {}
         for step in self._bottom_up():
             if step.is_ending:

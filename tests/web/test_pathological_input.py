@@ -173,7 +173,7 @@ def chained_scenario(steps: int) -> str:
 
 def test_a_branching_scenario_of_thousands_of_chained_steps_is_checked(runner, course_tree):
     course_tree.standard()
-    course_tree.write(QUIZ, chained_scenario(3_000))
+    course_tree.write(QUIZ, chained_scenario(2_000))
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "0 problems" in result.output
