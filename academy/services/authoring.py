@@ -263,7 +263,7 @@ def file_states(session: Session, course: Course) -> list[FileState]:
                  else "new" if path not in space.published else "changed")
         title = _title(data if data is not None else space.published[path]) if ref.is_text else ""
         states.append(FileState(ref, state, title, draft))
-    order = {Kind.COURSE: 0, Kind.MODULE: 1, Kind.QUIZ: 2, Kind.ASSET: 3}
+    order = {Kind.COURSE: 0, Kind.MODULE: 1, Kind.RESOURCE: 2, Kind.QUIZ: 3, Kind.ASSET: 4}
     return sorted(states, key=lambda s: (order[s.ref.kind], s.ref.name))
 
 

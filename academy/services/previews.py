@@ -61,6 +61,8 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
         html = content.intro_html
     elif content is not None and ref.kind is Kind.MODULE:
         html = next((m.html for m in content.modules if m.file_name == ref.name), "")
+    elif content is not None and ref.kind is Kind.RESOURCE:
+        html = next((r.html for r in content.resources if r.file_name == ref.name), "")
     elif content is not None:
         found = next((q for q in content.quizzes if f"{q.slug}.md" == ref.name), None)
         quiz = QuizDef.from_dict(found.definition) if found is not None else None

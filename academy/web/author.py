@@ -65,6 +65,9 @@ class PreviewLinks:
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return url_for("author.draft_asset", slug=course, name=path, v=sha256[:12])
 
+    def resource_url(self, course: str, resource: str) -> str:
+        return url_for("author.preview_resource", slug=course, resource=resource)
+
 
 def _course(slug: str):
     return authoring.editable_course(get_session(), slug, current_user)
@@ -430,7 +433,8 @@ def preview_quiz(slug: str, quiz: str):
 
 
 def _kind_label(kind: Kind) -> str:
-    return {Kind.COURSE: "Course page", Kind.MODULE: "Module", Kind.QUIZ: "Quiz", Kind.ASSET: "Image"}[kind]
+    return {Kind.COURSE: "Course page", Kind.MODULE: "Module", Kind.QUIZ: "Quiz", Kind.ASSET: "Image",
+            Kind.RESOURCE: "Resource"}[kind]
 
 
 bp.add_app_template_filter(_kind_label, "kind_label")

@@ -45,6 +45,9 @@ class SiteLinks:
         return self._urls.build("learn.asset", {"course_slug": course, "asset_path": path,
                                                 "v": sha256[:VERSION_LENGTH]})
 
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._urls.build("resources.page", {"course_slug": course, "resource_slug": resource})
+
 
 def _outlines() -> learning.OutlineCache:
     return current_app.extensions["academy.outlines"]

@@ -1,0 +1,163 @@
+"""Course resources (job aids): Markdown files under ``courses/<slug>/resources/``, offered as a
+printable page, a PDF and, for tables meant to be filled in, an XLSX workbook.
+
+The page is the resource's rendered, sanitised HTML. The PDF and the workbook are built from that
+same HTML, so the three forms never disagree: the PDF through fpdf2's HTML writer with the fonts
+the certificate uses, the workbook from the HTML tables (header row, then the rows, one sheet per
+table). The format is described for authors in ``docs/authoring.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+RESOURCES_DIR = "resources"
+RESOURCE_KEYS = {"title", "summary", "kind"}
+#: What a resource is, as the course page labels it. Only ``fillable`` resources get an XLSX.
+KINDS = {
+    "reference": "Reference",
+    "checklist": "Checklist",
+    "template": "Template",
+    "script": "Script",
+    "fillable": "Fillable worksheet",
+}
+FILLABLE = "fillable"
+FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
+#: Characters a spreadsheet treats as the start of a formula; such cells are written as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ResourceContent:
+    """One resource of a course version, rendered."""
+
+    slug: str
+    file_name: str
+    title: str
+    summary: str
+    kind: str
+    html: str
+    #: The tables of the body, each a list of rows of cell text; the first row is the header.
+    tables: tuple[tuple[tuple[str, ...], ...], ...]
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind.title())
+
+    @property
+    def has_workbook(self) -> bool:
+        return self.kind == FILLABLE and bool(self.tables)
+
+
+def tables_of(html: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The tables in rendered HTML as rows of plain cell text (headers included)."""
+    scan = _TableScan()
+    scan.feed(html)
+    return tuple(tuple(tuple(row) for row in table) for table in scan.tables)
+
+
+def pdf(title: str, summary: str, html: str, course_title: str) -> bytes:
+    """The resource as an A4 PDF: its title, summary and body, fonts embedded."""
+    document = FPDF(format="A4")
+    document.set_title(title)
+    document.set_creator("MIM Academy")
+    for style, file_name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"),
+                             ("I", "DejaVuSerif-Italic.ttf"), ("BI", "DejaVuSans-Bold.ttf")):
+        document.add_font("sans", style, str(FONT_DIR / file_name))
+    document.set_margins(18, 16, 18)
+    document.set_auto_page_break(True, margin=16)
+    document.add_page()
+    document.set_font("sans", "", 8)
+    document.set_text_color(90, 90, 90)
+    document.cell(0, 5, course_title, new_x="LMARGIN", new_y="NEXT")
+    document.set_text_color(0, 0, 0)
+    document.set_font("sans", "B", 16)
+    document.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("sans", "", 10)
+    document.multi_cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
+    document.ln(2)
+    document.write_html(_for_pdf(html), font_family="sans", tag_styles=None)
+    return bytes(document.output())
+
+
+def _for_pdf(html: str) -> str:
+    """HTML that fpdf2's writer lays out well: admonition titles bold, footnote back-links dropped."""
+    html = re.sub(r'<p class="admonition-title">(.*?)</p>', r"<p><b>\1</b></p>", html, flags=re.S)
+    html = re.sub(r'<a[^>]*class="footnote-backref"[^>]*>.*?</a>', "", html, flags=re.S)
+    return html
+
+
+def workbook(title: str, tables: tuple[tuple[tuple[str, ...], ...], ...]) -> bytes:
+    """An XLSX with one sheet per table: the header row in bold, then the rows, ready to fill in."""
+    book = Workbook()
+    book.remove(book.active)
+    for number, table in enumerate(tables, start=1):
+        sheet = book.create_sheet(_sheet_title(title if len(tables) == 1 else f"Table {number}"))
+        for row in table:
+            sheet.append([_safe_cell(text) for text in row])
+        for cell in sheet[1] if table else ():
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="E8EEF4")
+        for column in sheet.columns:
+            width = max((len(str(c.value or "")) for c in column), default=10)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 14), 60)
+            for cell in column:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A2"
+    book.properties.title = title
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(text: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", text).strip()
+    return cleaned[:31] or "Sheet"
+
+
+def _safe_cell(text: str) -> str:
+    """Cell text that a spreadsheet shows as written, never runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _TableScan(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._depth += 1
+            if self._depth == 1:
+                self.tables.append([])
+        elif tag == "tr" and self._depth == 1:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._depth -= 1
+        elif tag in ("td", "th") and self._row is not None and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split(" ")).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._depth == 1:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(re.sub(r"\s+", " ", data))
