@@ -546,8 +546,9 @@ class _CourseLoader:
             name = target[len(RESOURCES_DIR) + 1:]
             if name in self.resource_files:
                 return self.links.resource_url(self.slug, name[:-3]) + fragment
+            known = [f"{RESOURCES_DIR}/{n}" for n in self.resource_files]
             self.problem(page.rel, _line_of(page, url), f"broken link: {target} is not in this course's "
-                         "resources/ folder" + _did_you_mean(target, [f"{RESOURCES_DIR}/{n}" for n in self.resource_files]))
+                         "resources/ folder" + _did_you_mean(target, known))
             return None
         module = self.modules.get(target)
         if module is not None:

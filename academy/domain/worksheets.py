@@ -326,8 +326,8 @@ class _Reader:
             name = str(key_node.value)
             if name not in allowed:
                 guess = difflib.get_close_matches(name, sorted(allowed), n=1)
-                self.problem(key_node, f"unknown key '{name}' in {what}"
-                             + (f"; did you mean '{guess[0]}'?" if guess else f"; allowed: {', '.join(sorted(allowed))}"))
+                hint = f"; did you mean '{guess[0]}'?" if guess else f"; allowed: {', '.join(sorted(allowed))}"
+                self.problem(key_node, f"unknown key '{name}' in {what}{hint}")
             fields[name] = value_node
         return fields
 
@@ -379,3 +379,14 @@ def _integer(node: yaml.Node) -> int | None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "option"
+
+
+def split_html(html: str) -> list[tuple[str, str | None]]:
+    """A module's HTML cut at its worksheet slots: (HTML before, worksheet id or None for the tail)."""
+    pieces: list[tuple[str, str | None]] = []
+    start = 0
+    for match in SLOT_RE.finditer(html):
+        pieces.append((html[start:match.start()], match.group(1)))
+        start = match.end()
+    pieces.append((html[start:], None))
+    return pieces

@@ -18,6 +18,7 @@ from . import (
     main,
     nav,
     quiz,
+    resources,
     security,
 )
 
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(resources.bp)
     app.register_blueprint(author.bp)
     errors.init_app(app)
     security.init_app(app)

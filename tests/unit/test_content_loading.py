@@ -91,7 +91,8 @@ def test_a_minutes_claim_no_longer_overrides_the_computed_reading_time(tree):
 
 def test_activity_minutes_are_added_to_the_reading_time(tree):
     words = " ".join(["word"] * 1100)
-    tree.write("courses/demo/02-roles.md", f"---\ntitle: Roles\nactivity_minutes: 12\n---\n## Who does what\n\n{words}\n")
+    tree.write("courses/demo/02-roles.md",
+               f"---\ntitle: Roles\nactivity_minutes: 12\n---\n## Who does what\n\n{words}\n")
     assert course_of(tree).modules[1].estimated_minutes == 5 + 12
 
 
@@ -254,7 +255,8 @@ def test_numbering_must_start_at_zero_or_one(tree):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("notes.txt", "unexpected file: a course folder holds course.md, NN-<module>.md files, an assets/ folder and a resources/ folder"),
+    ("notes.txt", "unexpected file: a course folder holds course.md, NN-<module>.md files, an assets/ folder "
+                  "and a resources/ folder"),
     ("4-extra.md", "unexpected file: a course folder holds course.md"),
     ("04-Extra_Module.md", "module file names are NN-<name>.md, the name in lower-case letters, digits and hyphens"),
     ("04-continue.md", "'continue' is reserved for the course's own pages: rename the module"),
