@@ -527,6 +527,9 @@ class _CourseLoader:
         """The URL for a relative link or image in ``page``, or None (and a problem) if it is broken."""
         parts = urlsplit(url)
         target = unquote(parts.path).removeprefix("./")
+        if f"/{RESOURCES_DIR}/" in page.rel:
+            # A resource may link as its folder sees things (../01-intro.md) or as a module does.
+            target = target.removeprefix("../")
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         kind = "image" if tag == "img" else "link"
         if target.startswith(f"{ASSETS_DIR}/"):
