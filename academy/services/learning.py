@@ -148,7 +148,7 @@ class OutlineCache:
 
 
 def _load_outline(session: Session, version_id: int) -> CourseOutline:
-    """One course version as an outline: three queries, each row with its identity's slug."""
+    """One course version as an outline: five queries (version, worksheets, quizzes, modules, resources)."""
     found = session.execute(select(CourseVersion, Course.slug).join(CourseVersion.course)
                             .where(CourseVersion.id == version_id)).first()
     if found is None:
