@@ -22,6 +22,7 @@ from academy.domain.grading import AnswerError, Layout
 from academy.domain.problems import Problem
 from academy.domain.quiz_format import QuizDef
 from academy.domain.rendering import render
+from academy.domain.resources import ResourceContent
 from academy.models import Course
 
 from . import authoring
@@ -88,6 +89,17 @@ def preview_module(session: Session, course: Course, slug: str, links: LinkTarge
     if content is None or module is None:
         raise NotFound("This module has problems or does not exist: open the course's check to see them.")
     return content, module
+
+
+def preview_resource(session: Session, course: Course, slug: str, links: LinkTargets) -> tuple[CourseContent,
+                                                                                               ResourceContent]:
+    """A resource (job aid) of the working tree and its course."""
+    tree = course_files.for_preview(authoring.working_tree(session, course), course.slug, "")
+    content, _ = course_files.check_course(tree, course.slug, links)
+    found = next((r for r in content.resources if r.slug == slug), None) if content else None
+    if content is None or found is None:
+        raise NotFound("This resource has problems or does not exist: open it in the editor to see them.")
+    return content, found
 
 
 def preview_quiz(session: Session, course: Course, slug: str, links: LinkTargets) -> QuizDef:

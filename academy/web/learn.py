@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -13,41 +13,22 @@ from academy.services.errors import InvalidInput, NotFound
 from . import main, nav
 from .access import public, signed_in
 from .forms import ActionForm
+from .links import VERSION_LENGTH
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
+#: A module's HTML cut at its worksheets: the module page and the author's preview both use it.
+bp.add_app_template_filter(split_html, "worksheet_segments")
 nav.register("Courses", "learn.catalogue", order=20)
 
 #: Course images are the author's files: even opened directly, an SVG may not run anything.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 #: Long enough to be "for ever": the content hash in the URL changes whenever the image does.
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: Characters of the SHA-256 put in asset URLs.
-VERSION_LENGTH = 16
 
 
 @bp.record_once
 def _create_cache(state) -> None:
     state.app.extensions["academy.outlines"] = learning.OutlineCache()
-
-
-class SiteLinks:
-    """Where rendered content links to (``domain.content.LinkTargets``), built without a request."""
-
-    def __init__(self, app: Flask):
-        self._urls = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/")
-
-    def course_url(self, course: str) -> str:
-        return self._urls.build("learn.course", {"course_slug": course})
-
-    def module_url(self, course: str, module: str) -> str:
-        return self._urls.build("learn.module", {"course_slug": course, "module_slug": module})
-
-    def asset_url(self, course: str, path: str, sha256: str) -> str:
-        return self._urls.build("learn.asset", {"course_slug": course, "asset_path": path,
-                                                "v": sha256[:VERSION_LENGTH]})
-
-    def resource_url(self, course: str, resource: str) -> str:
-        return self._urls.build("resources.page", {"course_slug": course, "resource_slug": resource})
 
 
 def _outlines() -> learning.OutlineCache:
@@ -125,8 +106,7 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     if answered is not None:
         panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following, segments=split_html(shown.html),
-                           panels=panels, form=ActionForm()), status
+                           previous=previous, following=following, panels=panels, form=ActionForm()), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")
