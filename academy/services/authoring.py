@@ -443,6 +443,22 @@ def add_module(session: Session, slug: str, title: str, actor: User, *, ip: str 
     return path
 
 
+def add_resource(session: Session, slug: str, title: str, actor: User, *, ip: str | None = None) -> str:
+    """Draft a new resource (job aid) under ``resources/``; returns its path."""
+    course = writing(session, slug, actor)
+    space = workspace(session, course)
+    name = slugify(title).lower()
+    path = course_files.resource_file(slug, name)
+    if not SLUG_RE.match(name) or course_files.classify(slug, path) is None:
+        raise InvalidInput("Give the resource a title with letters or digits.", {"title": ["Choose another title."]})
+    if path in space.tree:
+        raise InvalidInput(f"The course has a resource called {name} already.", {"title": ["Choose another title."]})
+    text = _front_matter({"title": title, "summary": "One sentence on what it is for.", "kind": "template"})
+    _create(session, space, path, text + "Write the job aid here: short, one page, with blanks to fill in.\n",
+            actor, ip)
+    return path
+
+
 def add_quiz(session: Session, slug: str, title: str, module: str | None, actor: User, *,
              ip: str | None = None) -> str:
     """Draft a new quiz checking ``module`` (a module slug), or the final exam when it is None."""

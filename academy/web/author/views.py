@@ -142,6 +142,7 @@ def course(slug: str):
         "author/course.html", course=course, states=states, latest=history[0] if history else None,
         drafts=sum(s.draft is not None for s in states), editors=authoring.editors(db, course),
         module_form=TitleForm(formdata=None, prefix="module"), quiz_form=quiz_form,
+        resource_form=TitleForm(formdata=None, prefix="resource"),
         asset_form=AssetForm(formdata=None, prefix="asset"), editor_form=EditorForm(formdata=None),
         action_form=ActionForm())
 
@@ -154,6 +155,17 @@ def add_module(slug: str):
         flash("Give the new module a title.", "error")
         return _to_course(slug)
     path = authoring.add_module(get_session(), slug, form.title.data, current_user, ip=client_ip())
+    return redirect(url_for(".edit", slug=slug, path=path))
+
+
+@bp.post("/courses/<slug>/resources")
+@roles(*AUTHORS)
+def add_resource(slug: str):
+    form = TitleForm(prefix="resource")
+    if not form.validate_on_submit():
+        flash("Give the new resource a title.", "error")
+        return _to_course(slug)
+    path = authoring.add_resource(get_session(), slug, form.title.data, current_user, ip=client_ip())
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
