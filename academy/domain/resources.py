@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, TextStyle
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -30,6 +30,7 @@ KINDS = {
     "fillable": "Fillable worksheet",
 }
 FILLABLE = "fillable"
+NAVY = (30, 58, 95)
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 #: Characters a spreadsheet treats as the start of a formula; such cells are written as text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -64,9 +65,14 @@ def tables_of(html: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
     return tuple(tuple(tuple(row) for row in table) for table in scan.tables)
 
 
+#: Tables with more columns than this are laid out on a landscape page.
+PORTRAIT_COLUMNS = 4
+
+
 def pdf(title: str, summary: str, html: str, course_title: str) -> bytes:
-    """The resource as an A4 PDF: its title, summary and body, fonts embedded."""
-    document = FPDF(format="A4")
+    """The resource as an A4 PDF: its title, summary and body, fonts embedded (landscape for wide tables)."""
+    wide = any(len(table[0]) > PORTRAIT_COLUMNS for table in tables_of(html) if table)
+    document = FPDF(orientation="L" if wide else "P", format="A4")
     document.set_title(title)
     document.set_creator("MIM Academy")
     for style, file_name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"),
@@ -80,19 +86,50 @@ def pdf(title: str, summary: str, html: str, course_title: str) -> bytes:
     document.cell(0, 5, course_title, new_x="LMARGIN", new_y="NEXT")
     document.set_text_color(0, 0, 0)
     document.set_font("sans", "B", 16)
-    document.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")
     document.set_font("sans", "", 10)
-    document.multi_cell(0, 5, summary, new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(0, 5, summary, align="L", new_x="LMARGIN", new_y="NEXT")
     document.ln(2)
-    document.write_html(_for_pdf(html), font_family="sans", tag_styles=None)
+    document.set_font("sans", "", 8 if wide else 10)
+    document.write_html(_for_pdf(html, padding=1.4 if wide else 1.8), font_family="sans",
+                        tag_styles=_tag_styles(), li_prefix_color=NAVY, table_line_separators=True)
     return bytes(document.output())
 
 
-def _for_pdf(html: str) -> str:
-    """HTML that fpdf2's writer lays out well: admonition titles bold, footnote back-links dropped."""
+def _tag_styles() -> dict[str, TextStyle]:
+    """The site's sober navy headings and grey quotations instead of fpdf2's red defaults."""
+    heading = {"h1": 15, "h2": 13, "h3": 11.5, "h4": 10.5, "h5": 10, "h6": 10}
+    styles = {tag: TextStyle(font_style="B", font_size_pt=size, color=NAVY, t_margin=4, b_margin=1.5)
+              for tag, size in heading.items()}
+    styles["blockquote"] = TextStyle(color=(40, 40, 40), l_margin=6, t_margin=2, b_margin=2)
+    return styles
+
+
+def _for_pdf(html: str, padding: float) -> str:
+    """HTML that fpdf2's writer lays out well: cells aligned left, admonition titles bold, no back-links."""
+    html = re.sub(r"<(td|th)(\s[^>]*)?>", lambda m: f'<{m.group(1)} align="left">' if "align=" not in (m.group(2) or "")
+                  else m.group(0), html)
+    # A grid with room to write in: these tables are meant to be filled in on paper.
+    html = html.replace("<table>", f'<table border="1" cellpadding="{padding}" width="100%">')
+    html = html.replace("</table>\n<table", "</table>\n<p>\u00a0</p>\n<table")
+    html = re.sub(r"<table.*?</table>", _column_widths, html, flags=re.S)
+    # Blank cells keep a line's height, so a blank row is a row to write in.
+    html = re.sub(r'(<td align="left">)(</td>)', "\\1\u00a0\\2", html)
     html = re.sub(r'<p class="admonition-title">(.*?)</p>', r"<p><b>\1</b></p>", html, flags=re.S)
     html = re.sub(r'<a[^>]*class="footnote-backref"[^>]*>.*?</a>', "", html, flags=re.S)
     return html
+
+
+def _column_widths(match: re.Match[str]) -> str:
+    """Give each header cell a width in proportion to its column's longest text (within limits)."""
+    table = match.group(0)
+    rows = tables_of(table)[0] if tables_of(table) else ()
+    if not rows:
+        return table
+    longest = [max(len(row[i]) if i < len(row) else 0 for row in rows) for i in range(len(rows[0]))]
+    weights = [min(max(n, 16), 60) for n in longest]
+    widths = iter(round(100 * w / sum(weights)) for w in weights)
+    return re.sub(r'<th align="left">', lambda _: f'<th align="left" width="{next(widths, 10)}%">', table)
 
 
 def workbook(title: str, tables: tuple[tuple[tuple[str, ...], ...], ...]) -> bytes:
