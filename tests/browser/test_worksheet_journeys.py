@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from .conftest import SCREENSHOTS
 from .ui import path_is
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,7 @@ def test_a_learner_works_through_the_selector_saves_comes_back_and_prints(page, 
     expect(result).to_contain_text("can be stretched when an outage hits several of its customers")
     expect(result).to_contain_text("Not saved yet")
     shoot(page, "worksheet-result")
+    selector(page).screenshot(path=str(SCREENSHOTS / "worksheet-result-panel.png"))
 
     selector(page).get_by_role("button", name="Save my answers").click()
     expect(page).to_have_url(f"{page.url.split('#')[0].split('/courses')[0]}{MODULE}#worksheet-model-selector")
@@ -79,6 +81,7 @@ def test_a_learner_works_through_the_selector_saves_comes_back_and_prints(page, 
     page.set_viewport_size({"width": 390, "height": 844})
     sheet.scroll_into_view_if_needed()
     shoot(page, "worksheet-saved-390")
+    sheet.screenshot(path=str(SCREENSHOTS / "worksheet-saved-panel-390.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="Printable page of your saved result").click()

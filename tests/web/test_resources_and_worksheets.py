@@ -171,3 +171,13 @@ def test_instructors_see_the_distribution_of_recommendations(enrolled, client_as
 
 def test_the_module_reading_time_adds_activity_minutes(enrolled):
     assert "· about 6 min</p>" in enrolled.get(MODULE_URL).text
+
+
+def test_worksheet_text_is_escaped_on_the_page(course_tree, runner, learner_client):
+    course_tree.standard()
+    course_tree.write("courses/demo/02-roles.md", MODULE.replace("## After", "## Who does what")
+                      .replace("title: A cat", 'title: "<script>alert(1)</script>"'))
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    learner_client.submit(f"{COURSE}/enrol", page=COURSE)
+    html = answer(learner_client, {"pick-a-pet--time": "little", "pick-a-pet--garden": "no"}, "show").text
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
