@@ -27,7 +27,7 @@ KINDS = {
     "checklist": "Checklist",
     "template": "Template",
     "script": "Script",
-    "fillable": "Fillable worksheet",
+    "fillable": "Form to fill in",
 }
 FILLABLE = "fillable"
 NAVY = (30, 58, 95)

@@ -37,7 +37,7 @@ def course_of(tree: ContentTree) -> content.CourseContent:
 def test_a_resource_is_loaded_with_its_front_matter_and_tables(tree):
     (aid,) = course_of(tree).resources
     assert (aid.slug, aid.title, aid.kind, aid.kind_label) == ("pet-care", "Pet care chart", "fillable",
-                                                              "Fillable worksheet")
+                                                              "Form to fill in")
     assert aid.tables == ((("Day", "Who feeds", "Who walks"), ("Monday", "", ""), ("=SUM(A1)", "", "")),)
     assert 'href="/c/demo/basics"' in aid.html
     assert aid.has_workbook
