@@ -131,7 +131,10 @@ class Snapshot:
         """A one-line count, e.g. ``1 course, 7 modules, 8 quizzes, 0 problems``."""
         modules = sum(len(c.modules) for c in self.courses)
         quizzes = sum(len(c.quizzes) for c in self.courses)
-        return ", ".join([_count(len(self.courses), "course"), _count(modules, "module"),
+        sheets = sum(len(m.worksheets) for c in self.courses for m in c.modules)
+        resources_ = sum(len(c.resources) for c in self.courses)
+        extras = [_count(n, word) for n, word in ((sheets, "worksheet"), (resources_, "resource")) if n]
+        return ", ".join([_count(len(self.courses), "course"), _count(modules, "module"), *extras,
                           _count(quizzes, "quiz", "quizzes"), _count(problems, "problem")])
 
 

@@ -125,3 +125,9 @@ def test_the_workbook_has_the_header_and_rows_and_never_a_formula(tree):
     assert rows[1][0] == "Monday"
     assert rows[2][0] == "'=SUM(A1)" and sheet["A3"].data_type == "s"
     assert sheet["A1"].font.bold
+
+
+def test_the_check_summary_counts_worksheets_and_resources(tree):
+    tree.write("courses/demo/02-roles.md", MODULE.replace("## After", "## Who does what"))
+    snapshot, problems = load(tree)
+    assert snapshot.summary(len(problems)) == "1 course, 3 modules, 1 worksheet, 1 resource, 3 quizzes, 0 problems"
