@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -108,7 +108,7 @@ def _new_document(sheet: CertificateSheet) -> FPDF:
     return pdf
 
 
-@lru_cache(maxsize=None)
+@cache
 def _characters(file_name: str) -> frozenset[int]:
     """Every code point a font file draws (read once from its character map)."""
     with TTFont(FONT_DIR / file_name, lazy=True) as font:

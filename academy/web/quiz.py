@@ -51,7 +51,7 @@ def attempt(token: str):
     view = quizzes.attempt_view(get_session(), current_user.id, token)
     if view.attempt.finished:
         return redirect(url_for(".result", token=token))
-    return render_template("quiz/attempt.html", view=view, chosen=view.chosen, error=None)
+    return render_template("quiz/attempt.html", view=view, chosen=view.chosen, error=None, missing=[])
 
 
 @bp.post("/attempts/<token>/save")
@@ -74,16 +74,41 @@ def save(token: str):
     return redirect(url_for(".attempt", token=token))
 
 
+@bp.post("/attempts/<token>/finish")
+@signed_in
+def finish(token: str):
+    """The attempt's main button: keep what is on the page, then ask for confirmation."""
+    try:
+        quizzes.save_answers(get_session(), current_user.id, token, _answers())
+    except Conflict as exc:  # time is up or the attempt is closed
+        flash(str(exc), "warning")
+        return redirect(url_for(".attempt", token=token))
+    return redirect(url_for(".summary", token=token))
+
+
+@bp.get("/attempts/<token>/summary")
+@signed_in
+def summary(token: str):
+    """Before the final submit: what is answered, what is not, and the attempts that remain."""
+    view = quizzes.attempt_view(get_session(), current_user.id, token)
+    if view.attempt.finished:
+        return redirect(url_for(".result", token=token))
+    info = quizzes.overview(get_session(), current_user.id, view.course_slug, view.quiz_slug)
+    return render_template("quiz/summary.html", view=view, info=info)
+
+
 @bp.post("/attempts/<token>/submit")
 @signed_in
 def submit(token: str):
-    answers = _answers()
+    """Grade the attempt: with the answers posted, or (from the summary page) the answers saved."""
+    answers = _answers() if _has_answers() else quizzes.attempt_view(get_session(), current_user.id, token).chosen
     try:
         quizzes.submit(get_session(), current_user.id, token, answers, request.form.get("submission_key", ""))
     except InvalidInput as exc:
         # Show the page again with what the learner chose; nothing was stored.
         view = quizzes.attempt_view(get_session(), current_user.id, token)
-        return render_template("quiz/attempt.html", view=view, chosen=answers, error=str(exc)), 400
+        return render_template("quiz/attempt.html", view=view, chosen=answers, error=str(exc),
+                               missing=view.unanswered(answers)), 400
     return redirect(url_for(".result", token=token))
 
 
@@ -97,7 +122,11 @@ def result(token: str):
     if view.attempt.passed:
         earned = certificates.earned_with(get_session(), current_user.id, view.attempt.quiz.course_id,
                                           view.attempt.submitted_at)
-    return render_template("quiz/result.html", view=view, earned=earned)
+    retry = None
+    if not view.attempt.passed:
+        retry = {"info": quizzes.overview(get_session(), current_user.id, view.course_slug, view.quiz_slug),
+                 "module": quizzes.module_checked(get_session(), view.attempt)}
+    return render_template("quiz/result.html", view=view, earned=earned, retry=retry)
 
 
 @bp.get("/attempts/<token>/scenarios/<scenario_id>")
@@ -131,6 +160,10 @@ def _answers() -> dict[str, list[str]]:
     """
     return {name.removeprefix(ANSWER_PREFIX): [key for key in request.form.getlist(name) if key]
             for name in request.form if name.startswith(ANSWER_PREFIX)}
+
+
+def _has_answers() -> bool:
+    return any(name.startswith(ANSWER_PREFIX) for name in request.form)
 
 
 def _wants_json() -> bool:

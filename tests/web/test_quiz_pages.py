@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from academy.models import Attempt
-from tests.support.quizzes import COURSE, RIGHT, enrol, publish
+from tests.support.quizzes import COURSE, RIGHT, complete_modules, enrol, publish
 
 START = f"/courses/{COURSE}/quizzes/basics"
 #: Text that only the result page may show: feedback, explanations, branching consequences and endings.
@@ -53,7 +53,8 @@ def submit(client, db, path: str, right: bool = True):
 
 # --- Start page -----------------------------------------------------------------------------------
 
-def test_start_page_shows_the_rules(learner):
+def test_start_page_shows_the_rules(app, learner):
+    complete_modules(app, learner.user.id)
     html = learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
     assert "Final exam" in html and "Certification exam" in html
     assert "50%" in html and "10 min" in html and "drawn at random from 3" in html
@@ -134,6 +135,77 @@ def test_missing_answers_are_refused_with_the_choices_kept(learner, db):
     assert "Answer every question before submitting" in page
     assert re.search(r'name="q-shield" value="b"\s+checked', page)
     assert db.scalar(select(Attempt.status)) == "in_progress"
+    # The message links to each unanswered question, and those questions say so themselves.
+    numbers = re.findall(r'<a href="#question-(\d)">question \d</a>', page)
+    assert len(numbers) == 2
+    for number in numbers:
+        assert re.search(rf'id="question-{number}" data-question aria-describedby="missing-{number}"', page)
+        assert f'id="missing-{number}">Not answered yet' in page
+
+
+def test_finishing_shows_a_summary_then_submit_all_and_finish_grades_the_saved_answers(learner, db):
+    path = start(learner)
+    answers = form_answers(db, token_of(path))
+    first = next(iter(answers))
+    partial = {name: chosen for name, chosen in answers.items() if name != first}
+    response = learner.submit(f"{path}/finish", partial, page=path)
+    assert response.status_code == 302 and response.headers["Location"] == f"{path}/summary"
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "Summary of your attempt" in summary and "1 of 3 questions still to answer" in summary
+    assert summary.count("Not answered") == 1 and summary.count(">Answered<") == 2
+    assert "Submit all and finish" in summary and "Return to attempt" in summary
+    assert db.scalar(select(Attempt.status)) == "in_progress"  # nothing is graded before the confirmation
+
+    learner.submit(f"{path}/finish", answers, page=path)
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "All 3 questions are answered." in summary
+    response = learner.submit(f"{path}/submit", {"submission_key": submission_key(summary)}, page=f"{path}/summary")
+    assert response.headers["Location"] == f"{path}/result"
+    assert "3 of 3 points" in learner.get(f"{path}/result").get_data(as_text=True)
+
+
+def test_the_exam_summary_counts_the_attempts_remaining(app, learner, db):
+    complete_modules(app, learner.user.id)
+    path = start(learner, "exam")
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "1 attempt remaining</strong> after this one (of 2)" in summary
+    assert 'data-submits="finish-form"' in summary  # when time is up, the summary submits itself
+
+
+def test_the_exam_is_locked_until_every_module_is_complete(app, learner, db):
+    html = learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
+    assert "The exam opens once you have completed every module." in html
+    for slug, title in [("basics", "Basics"), ("bridge", "Bridge calls"), ("reading", "Further reading")]:
+        assert f'<a href="/courses/{COURSE}/{slug}">{title}</a>' in html
+    assert ">Start<" not in html
+    response = learner.submit(f"/courses/{COURSE}/quizzes/exam/start", page=f"/courses/{COURSE}/quizzes/exam")
+    assert response.status_code == 403 and "Still to do: Basics, Bridge calls" in response.get_data(as_text=True)
+    complete_modules(app, learner.user.id)
+    assert ">Start<" in learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
+
+
+def test_a_failed_attempt_offers_try_again_and_review_this_section(learner, db):
+    path = start(learner)
+    submit(learner, db, path, right=False)
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "Try again" in html and "You can try again as often as you like" in html
+    assert f'href="/courses/{COURSE}/basics">Review this section' in html
+    retry = re.search(r'action="([^"]+/start)"', html).group(1)
+    again = learner.submit(retry, page=f"{path}/result")
+    assert again.status_code == 302 and again.headers["Location"] != path
+
+
+def test_a_failed_exam_says_how_many_attempts_remain(app, learner, db):
+    complete_modules(app, learner.user.id)
+    path = start(learner, "exam")
+    submit(learner, db, path, right=False)
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "1 attempt remaining</strong> of 2" in html and "Try again" in html
+    assert "Review the course" in html
+    second = start(learner, "exam")
+    submit(learner, db, second, right=False)
+    html = learner.get(f"{second}/result").get_data(as_text=True)
+    assert "No attempts remaining." in html and "Try again" not in html
 
 
 def test_a_forged_option_key_is_a_clear_400(learner, db):
@@ -176,7 +248,8 @@ def test_another_learners_attempt_is_a_404_everywhere(learner, client_as, app):
     assert stranger.submit(f"{path}/submit", {"submission_key": "x"}, page=START).status_code == 404
 
 
-def test_a_timed_attempt_shows_a_countdown(learner):
+def test_a_timed_attempt_shows_a_countdown(app, learner):
+    complete_modules(app, learner.user.id)
     html = learner.get(start(learner, "exam")).get_data(as_text=True)
     assert 'role="timer"' in html and re.search(r'data-seconds-left="(59\d|600)"', html)
     assert "js/quiz.js" in html
