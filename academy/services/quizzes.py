@@ -123,6 +123,11 @@ class AttemptView:
                 for asked in section.questions if not chosen.get(asked.question.key)]
 
     @property
+    def simulations_only(self) -> bool:
+        """Whether the attempt is made of branching simulations alone (no questions to answer)."""
+        return not self.layout.question_keys
+
+    @property
     def unfinished(self) -> list[grading.BranchingItem]:
         """Drawn simulations not yet walked to an ending."""
         return [s for s in self.sections if s.kind == "branching" and not s.position.finished]
@@ -294,6 +299,12 @@ def choose(session: Session, user_id: int, token: str, scenario_id: str, step_id
     session.add(BranchingChoice(attempt_id=attempt.id, scenario_id=scenario_id, step_id=step_id,
                                 choice_key=choice_key, points=choice.points, critical=choice.critical,
                                 at=now or utcnow()))
+    if not layout.question_keys and not grading.unfinished_scenarios(definition, layout):
+        # A quiz of simulations only ends with its last ending: grade it now, so the learner
+        # needs no further step and leaving at the ending still completes the module.
+        session.flush()
+        _grade(session, attempt, definition, layout, {}, AttemptStatus.SUBMITTED, now or utcnow())
+        attempt.submission_key = AttemptView.new_submission_key()
     session.commit()
     return Decision(step, choice, scenario.step(choice.next))
 

@@ -42,7 +42,8 @@ def start_page(course_slug: str, quiz_slug: str):
 @signed_in
 def start(course_slug: str, quiz_slug: str):
     attempt = quizzes.start(get_session(), current_user.id, course_slug, quiz_slug)
-    return redirect(url_for(".attempt", token=attempt.token))
+    return redirect(_simulation_url(quizzes.attempt_view(get_session(), current_user.id, attempt.token))
+                    or url_for(".attempt", token=attempt.token))
 
 
 @bp.get("/attempts/<token>")
@@ -51,6 +52,9 @@ def attempt(token: str):
     view = quizzes.attempt_view(get_session(), current_user.id, token)
     if view.attempt.finished:
         return redirect(url_for(".result", token=token))
+    simulation = _simulation_url(view)
+    if simulation:
+        return redirect(simulation)
     return render_template("quiz/attempt.html", view=view, chosen=view.chosen, error=None, missing=[])
 
 
@@ -134,10 +138,10 @@ def result(token: str):
 def scenario(token: str, scenario_id: str):
     """The current step; after a choice (``?decided=<step>``), that choice's consequence first."""
     view = quizzes.attempt_view(get_session(), current_user.id, token)
-    if view.attempt.finished:
-        return redirect(url_for(".result", token=token))
     item = view.branching_item(scenario_id)
     decided = {step.id: (step, choice) for step, choice in item.decisions}.get(request.args.get("decided"))
+    if view.attempt.finished and decided is None:
+        return redirect(url_for(".result", token=token))
     return render_template("quiz/scenario.html", view=view, item=item, decided=decided, form=ActionForm())
 
 
@@ -160,6 +164,14 @@ def _answers() -> dict[str, list[str]]:
     """
     return {name.removeprefix(ANSWER_PREFIX): [key for key in request.form.getlist(name) if key]
             for name in request.form if name.startswith(ANSWER_PREFIX)}
+
+
+def _simulation_url(view: quizzes.AttemptView) -> str | None:
+    """For a quiz of simulations only, the one to walk next: its page is the attempt's page."""
+    if not view.simulations_only:
+        return None
+    item = (view.unfinished or [s for s in view.sections if s.kind == "branching"])[0]
+    return url_for(".scenario", token=view.attempt.token, scenario_id=item.scenario.id)
 
 
 def _has_answers() -> bool:

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from academy.models import Attempt
+from academy.models import Attempt, Module, ModuleProgress
 from tests.support.quizzes import COURSE, RIGHT, complete_modules, enrol, publish
 
 START = f"/courses/{COURSE}/quizzes/basics"
@@ -277,7 +277,7 @@ def test_walking_a_branching_simulation_step_by_step(learner, db):
     assert "Consequence-wait" not in consequence
     learner.submit(walk, {"step": "bridges", "choice": "b"}, page=walk)
     ending = learner.get(walk).get_data(as_text=True)
-    assert "Ending-restored text" in ending and "Back to the quiz" in ending
+    assert "Ending-restored text" in ending and "Continue with the quiz" in ending
     html = learner.get(path).get_data(as_text=True)
     data = {"q-after": ["a"], "submission_key": submission_key(html)}
     assert learner.submit(f"{path}/submit", data, page=path).status_code == 302
@@ -339,3 +339,30 @@ def test_a_module_with_two_quizzes_says_both_must_be_passed(runner, content_dir,
     enrol(app, learner_client.user.id)
     html = learner_client.get(f"/courses/{COURSE}/basics").get_data(as_text=True)
     assert "complete once you pass all 2 of its quizzes" in html
+
+
+def test_a_simulation_only_quiz_starts_once_and_its_ending_completes_the_module(
+        runner, content_dir, learner_client, app, db):
+    from tests.support.quizzes import BRIDGE
+
+    simulation = BRIDGE.split("# Questions")[0]
+    publish(runner, content_dir, {"bridge": simulation})
+    enrol(app, learner_client.user.id)
+    walk = start(learner_client, "bridge")  # one Start: straight into the simulation
+    assert re.fullmatch(r"/attempts/[^/]+/scenarios/checkout", walk)
+    page = learner_client.get(walk).get_data(as_text=True)
+    assert "First signals" in page and "Finish attempt" not in page and "Submit" not in page
+    attempt_page = walk.rsplit("/scenarios/", 1)[0]
+    assert learner_client.get(attempt_page).headers["Location"] == walk
+
+    learner_client.submit(walk, {"step": "start", "choice": "a"}, page=walk)
+    last = learner_client.submit(walk, {"step": "bridges", "choice": "a"}, page=walk)
+    # The last decision ends the simulation and grades the attempt: nothing more to press.
+    db.rollback()
+    assert db.scalar(select(Attempt.status)) == "submitted"
+    module_done = db.scalar(select(ModuleProgress.completed_at).join(Module).where(Module.slug == "bridge"))
+    assert module_done is not None
+    consequence = learner_client.get(last.headers["Location"]).get_data(as_text=True)
+    assert "Consequence-two-bridges" in consequence and "Ending-restored text" in consequence
+    assert "See your result" in consequence
+    assert learner_client.get(walk).headers["Location"].endswith("/result")
