@@ -366,3 +366,27 @@ def test_a_simulation_only_quiz_starts_once_and_its_ending_completes_the_module(
     assert "Consequence-two-bridges" in consequence and "Ending-restored text" in consequence
     assert "See your result" in consequence
     assert learner_client.get(walk).headers["Location"].endswith("/result")
+
+
+# --- The course page leads to the exam ------------------------------------------------------------
+
+def test_with_every_module_done_the_course_page_leads_to_the_final_exam(app, learner, db):
+    course_page = f"/courses/{COURSE}"
+    learner.get(f"{course_page}/reading")  # a module without a quiz: done once read
+    learner.get(f"{course_page}/basics")  # read, quiz still to pass
+    html = learner.get(course_page).get_data(as_text=True)
+    assert "38%" in html and "1 of 3 modules done · 1 in progress" in html  # not 0% after real progress
+
+    complete_modules(app, learner.user.id)
+    html = learner.get(course_page).get_data(as_text=True)
+    exam = f"{course_page}/quizzes/exam"
+    assert f'<a class="button button-large button-block" href="{exam}">Next: Final exam</a>' in html
+    assert "75%" in html and "100%" not in html and "final exam next" in html
+    assert "Review the course" not in html and "About the exam" not in html
+    assert learner.get(f"{course_page}/continue").headers["Location"] == exam
+    dashboard = learner.get("/dashboard").get_data(as_text=True)
+    assert "Next: Final exam" in dashboard and "Take the exam" in dashboard
+
+    submit(learner, db, start(learner, "exam"))
+    html = learner.get(course_page).get_data(as_text=True)
+    assert "Review the course" in html and "100%" in html and "Next: Final exam" not in html
