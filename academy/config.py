@@ -75,8 +75,6 @@ class Settings:
     import_max_mb: int
     signing_key_dir: Path
     proxy_count: int
-    #: Benchmark mode (``make bench``): per-request SQL counts in a header and a baseline route.
-    bench_query_count: bool
 
 
 def load_settings() -> Settings:
@@ -97,7 +95,6 @@ def load_settings() -> Settings:
         import_max_mb=_int("ACADEMY_IMPORT_MAX_MB", 50),
         signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
         proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
-        bench_query_count=os.environ.get("ACADEMY_BENCH_QUERY_COUNT", "") == "1",
     )
 
 
@@ -132,5 +129,4 @@ def flask_config(settings: Settings) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "SIGNING_KEY_DIR": settings.signing_key_dir,
         "PROXY_COUNT": settings.proxy_count,
-        "BENCH_QUERY_COUNT": settings.bench_query_count,
     }
