@@ -334,6 +334,14 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
         newer = old.replaced_by
         raise Conflict(f"Certificate {old.code} has already been replaced"
                        + (f" by {newer.code}." if newer else "."))
+    new = replace_certificate(session, old, holder_name=holder_name, reason=reason, actor_id=actor_id, ip=ip)
+    session.commit()
+    return new
+
+
+def replace_certificate(session: Session, old: Certificate, *, holder_name: str, reason: str,
+                        actor_id: int | None, ip: str | None = None) -> Certificate:
+    """The replacement of a live certificate (see :func:`reissue`); joins the caller's unit of work."""
     now = utcnow()
     user = session.get(User, old.user_id)
     salt = secrets.token_hex(16)
@@ -353,7 +361,6 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
     audit.record(session, "certificate.reissued", actor_id=actor_id, target=f"certificate:{old.code}",
                  detail={"reason": reason, "new_code": new.code, "old_name": old.holder_name,
                          "new_name": holder_name}, ip=ip)
-    session.commit()
     return new
 
 
