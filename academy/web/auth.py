@@ -204,7 +204,7 @@ def setup(token: str):
         else:
             sign_in(user)
             flash("Your administrator account is ready. The setup link no longer works.", "success")
-            return redirect(url_for("admin.home"))
+            return redirect(url_for("admin.users"))  # the first admin lands on the admin area
     return render_template("auth/setup.html", form=form)
 
 
