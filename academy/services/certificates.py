@@ -299,19 +299,28 @@ def _locked(session: Session, typed_code: str) -> Certificate:
     return certificate
 
 
-def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | None,
+def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | None, note: str = "",
            ip: str | None = None) -> Certificate:
-    """Revoke a certificate with a reason verifiers will see. Commits."""
+    """Revoke a certificate with a reason verifiers will see and an optional private note that only
+    admins (and the audit log) see. Commits."""
     reason = _reason(reason)
+    note = " ".join((note or "").split())
+    if len(note) > MAX_REASON - 20:
+        message = f"Keep the note under {MAX_REASON - 20} characters."
+        raise InvalidInput(message, {"note": [message]})
     begin_write(session)
     certificate = _locked(session, typed_code)
     if certificate.revoked:
         raise Conflict(f"Certificate {certificate.code} is already revoked.")
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
+    certificate.revoked_note = note or None
     certificate.revoked_by_id = actor_id
+    detail = {"reason": reason, "holder": certificate.holder_name}
+    if note:
+        detail["note"] = note
     audit.record(session, "certificate.revoked", actor_id=actor_id, target=f"certificate:{certificate.code}",
-                 detail={"reason": reason, "holder": certificate.holder_name}, ip=ip)
+                 detail=detail, ip=ip)
     session.commit()
     return certificate
 
