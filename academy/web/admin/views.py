@@ -42,6 +42,9 @@ def _flash_error(exc: ServiceError) -> None:
     flash(str(exc), "error")
 
 
+bp.add_app_template_filter(audit_log.detail_items, "audit_detail")
+
+
 @bp.route("")
 @bp.route("/")
 @roles(Role.ADMIN)
