@@ -176,9 +176,9 @@ def _orphan_quiz_folders(root: Path, course_names: set[str]) -> list[Problem]:
     return problems
 
 
-def _did_you_mean(word: str, candidates: set[str] | list[str]) -> str:
+def _did_you_mean(word: str, candidates: set[str] | list[str], *, prefix: str = "") -> str:
     guess = difflib.get_close_matches(word, sorted(candidates), n=1)
-    return f"; did you mean '{guess[0]}'?" if guess else ""
+    return f"; did you mean '{prefix}{guess[0]}'?" if guess else ""
 
 
 @dataclass
@@ -226,8 +226,12 @@ class _CourseLoader:
         for module in sorted(self.modules.values(), key=lambda m: m.number):
             loaded = self._read_module(module)
             if loaded is not None:
-                modules.append(loaded[0])
-                pages[module.path.name] = loaded[1]
+                content, page = loaded
+                if content is not None:
+                    modules.append(content)
+                # A page with problems of its own still has its links checked: every problem
+                # of a file is reported in one pass, not one hidden behind another.
+                pages[module.path.name] = page
         intro = None
         if course_doc is not None:
             intro = self._render(f"{self.rel}/{COURSE_FILE}", course_doc.body, course_doc.body_line)
@@ -372,7 +376,8 @@ class _CourseLoader:
         if value is not None and not isinstance(value, str | int | float):
             self.problem(rel, doc.key_lines.get(key, 1), f"'{key}' must be text")
 
-    def _read_module(self, module: _ModuleFile) -> tuple[ModuleContent, _Page] | None:
+    def _read_module(self, module: _ModuleFile) -> tuple[ModuleContent | None, _Page] | None:
+        """The module and its rendered page; the module is None when the page has problems."""
         text = self._read_text(module.path, module.rel, module.path.name)
         if text is None:
             return None
@@ -396,7 +401,7 @@ class _CourseLoader:
             self.problem(module.rel, doc.body_line, "the module has no text after its front matter")
         page = self._render(module.rel, doc.body, doc.body_line)
         if len(self.problems) != before:
-            return None
+            return None, page
         content = ModuleContent(
             number=module.number, slug=module.slug, file_name=module.path.name,
             title=str(doc.meta["title"]).strip(), minutes=minutes,
@@ -442,8 +447,10 @@ class _CourseLoader:
             asset = self.assets.get(target[len(ASSETS_DIR) + 1:])
             if asset is not None:
                 return self.links.asset_url(self.slug, asset.path, asset.sha256)
+            # Compare file names only: the shared "assets/" prefix made every file look close.
             self.problem(page.rel, _line_of(page, url), f"broken {kind}: {target} is not in this course's "
-                         "assets/ folder" + _did_you_mean(target, [f"{ASSETS_DIR}/{p}" for p in self.assets]))
+                         "assets/ folder" + _did_you_mean(target[len(ASSETS_DIR) + 1:], list(self.assets),
+                                                          prefix=f"{ASSETS_DIR}/"))
             return None
         if tag == "img":
             self.problem(page.rel, _line_of(page, url), f"broken image '{url}': images live in the course's "
