@@ -430,7 +430,8 @@ class _CourseLoader:
         for src, alt in scan.images:
             if not alt.strip():
                 original = images_by_url.get(src, src)
-                self.problem(rel, _line_of(page, original), f"image '{original}' has no alt text: write "
+                self.problem(rel, _line_of(page, original, without_alt=True),
+                             f"image '{original}' has no alt text: write "
                              "![what the picture shows](...) so screen-reader users get it too")
             elif src.startswith(("http://", "https://", "//")):
                 self.problem(rel, _line_of(page, src), f"image '{src}' is on another site: put it in the "
@@ -532,9 +533,19 @@ def _whole(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _line_of(page: _Page, url: str) -> int:
-    """The file line where ``url`` appears in ``page``'s Markdown (its first line if not found)."""
-    for offset, text in enumerate(page.source.split("\n")):
+def _line_of(page: _Page, url: str, *, without_alt: bool = False) -> int:
+    """The file line where ``url`` appears in ``page``'s Markdown (its first line if not found).
+
+    With ``without_alt``, the line where the image is shown without alt text: the same image may
+    appear earlier with one.
+    """
+    lines = page.source.split("\n")
+    if without_alt:
+        bare = re.compile(r"!\[\s*\]\(\s*<?" + re.escape(url) + r"|<img(?![^>]*\balt=\S)[^>]*" + re.escape(url))
+        for offset, text in enumerate(lines):
+            if bare.search(text):
+                return page.body_line + offset
+    for offset, text in enumerate(lines):
         if url in text:
             return page.body_line + offset
     return page.body_line

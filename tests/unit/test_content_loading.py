@@ -379,3 +379,9 @@ def test_a_missing_alt_text_is_reported_on_the_images_own_line(tree):
     body = "".join(f"Paragraph {n}.\n\n" for n in range(4)) + "![](assets/diagram.svg)\n"
     tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\n" + body)
     assert problems_of(tree)[0].startswith("courses/demo/03-wrap-up.md:12: image 'assets/diagram.svg' has no alt")
+
+
+def test_a_missing_alt_text_is_reported_where_the_image_lacks_it_not_where_it_first_appears(tree):
+    body = "![A box and an arrow](assets/diagram.svg)\n\n" + "More text.\n\n" * 3 + "![](assets/diagram.svg)\n"
+    tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\n" + body)
+    assert problems_of(tree)[0].startswith("courses/demo/03-wrap-up.md:12: image 'assets/diagram.svg' has no alt")
