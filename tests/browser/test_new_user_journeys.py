@@ -93,6 +93,9 @@ def test_signing_up_from_a_course_page_ends_on_that_course(new_context, shoot):
     form.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(path_is(f"/courses/{COURSE}"))
     expect(page.get_by_role("status")).to_contain_text("Your account is ready")
+    # The message lines up with the page's content, not with the screen's edge.
+    message, content = page.locator(".flashes").bounding_box(), page.locator(".course-hero-inner").bounding_box()
+    assert abs(message["x"] - content["x"]) <= 1 and abs(message["width"] - content["width"]) <= 1
     page.get_by_role("button", name="Enrol in this course").click()
     expect(page.get_by_role("link", name="Start the course")).to_be_visible()
     shoot(page, "signup-from-course-390")
