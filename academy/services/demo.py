@@ -134,7 +134,7 @@ def _courses(session: Session, rng: random.Random) -> list[_Course]:
     rows = session.execute(select(Course.id, CourseVersion).order_by(Course.id)
                            .join(CourseVersion, CourseVersion.id == Course.current_version_id)).all()
     for course_id, version in rows:
-        modules = [(m.module_id, m.minutes or max(5, m.word_count // 200)) for m in session.scalars(
+        modules = [(m.module_id, max(5, m.word_count // 220 + (m.minutes or 0))) for m in session.scalars(
             select(ModuleVersion).where(ModuleVersion.course_version_id == version.id)
             .order_by(ModuleVersion.position))]
         course = _Course(course_id, version.id, version.title, version.certificate_title, version.valid_for_months,
@@ -332,11 +332,12 @@ class _Learner:
                 layout.paths[item.key] = self.walk(definition.branching(item.key), knowledge, moment, choices)
                 continue
             question = definition.question(item.key)
-            if rng.random() < knowledge:
+            model = demo.item_model(f"{quiz.quiz_id}:{item.key}")
+            if rng.random() < model.p_correct(knowledge):
                 chosen[item.key] = question.correct_keys
             else:
                 wrong = [k for k in item.options if k not in question.correct_keys] or list(item.options)
-                chosen[item.key] = frozenset({rng.choice(wrong)})
+                chosen[item.key] = frozenset({rng.choices(wrong, weights=model.pull(wrong))[0]})
         grade = grading.grade(definition, layout, chosen)
         answers = [{"question_key": q.key, "chosen": sorted(q.chosen), "correct": q.correct, "points": q.points}
                    for q in grade.questions]

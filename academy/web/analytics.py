@@ -3,14 +3,18 @@ its numbers in a table beneath (no JavaScript, nothing from another origin)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import charts
+from academy.domain.exports import neutralise_formula
 from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
-from academy.services import analytics
+from academy.services import analytics, worksheets
 from academy.services.errors import ServiceError
 
 from . import nav
@@ -50,6 +54,7 @@ def overview():
     activity = analytics.weekly_activity(db, course.id, weeks=weeks, today=now.date())
     quizzes = analytics.quiz_summaries(db, course.id)
     organisations = analytics.organisation_progress(db, course.id, now)
+    sheets = worksheets.distributions(db, course.id)
     return render_template(
         "analytics/overview.html", course=course, courses=courses, weeks=weeks, periods=PERIODS,
         activity=activity,
@@ -65,21 +70,43 @@ def overview():
         organisations=organisations,
         organisation_bars=charts.bars([(o.name or "No organisation", o.average_percent,
                                         f"{o.enrolled:,} enrolled · {o.certified:,} certified") for o in organisations],
-                                      maximum=100))
+                                      maximum=100),
+        worksheets=[(sheet, charts.bars([(title, n, f"{n:,} learner{'s' if n != 1 else ''}")
+                                         for title, n in sheet.outcomes])) for sheet in sheets])
+
+
+def _detail(quiz_id: int) -> analytics.QuizDetail:
+    try:
+        return analytics.quiz_detail(get_session(), current_user, quiz_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        refuse(exc.status, str(exc))
+
+
+@bp.route("/quizzes/<int:quiz_id>/items.csv")
+@roles(Role.INSTRUCTOR, Role.ADMIN)
+def items_csv(quiz_id: int):
+    """The item statistics of the quiz's current version as CSV (formula-like cells neutralised)."""
+    rows = analytics.item_csv_rows(_detail(quiz_id))
+    buffer = io.StringIO()
+    columns = ["item", "prompt", "answers", "facility", "discrimination", "options", "flags", "reliability"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="quiz-{quiz_id}-items.csv"'})
 
 
 @bp.route("/quizzes/<int:quiz_id>")
 @roles(Role.INSTRUCTOR, Role.ADMIN)
 def quiz(quiz_id: int):
-    try:
-        detail = analytics.quiz_detail(get_session(), current_user, quiz_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        refuse(exc.status, str(exc))
+    detail = _detail(quiz_id)
     width = 100 // analytics.BUCKETS
     labels = [f"{i * width}–{i * width + width - 1}" if i < analytics.BUCKETS - 1 else f"{i * width}–100"
               for i in range(analytics.BUCKETS)]
     return render_template(
         "analytics/quiz.html", detail=detail, labels=labels,
-        histogram=charts.column_chart(list(zip(labels, detail.summary.buckets, strict=True))))
+        histogram=charts.column_chart(list(zip(labels, detail.summary.buckets, strict=True))),
+        bands=(bands := analytics.discrimination_bands(detail)), band_chart=charts.column_chart(bands))
