@@ -1,7 +1,7 @@
 """certificates: a private note beside the public revocation reason
 
-Revision ID: 0008_revocation_note
-Revises: 0007
+Revision ID: 0009_revocation_note
+Revises: 0008
 Create Date: 2026-12-03 10:20:00.000000
 
 The reason is shown to verifiers; the note (an HR case number, say) only to admins and in the
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_revocation_note'
-down_revision = '0007'
+revision = '0009_revocation_note'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
