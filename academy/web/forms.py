@@ -5,11 +5,10 @@ from __future__ import annotations
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from academy.domain.passwords import MAX_LENGTH, MIN_LENGTH
-from academy.models import Role
 
 
 def _has_forbidden_characters(value: str, *, allow_newlines: bool) -> bool:
@@ -116,10 +115,3 @@ class ActionForm(BaseForm):
 
 class OrganisationForm(BaseForm):
     name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-
-
-class UserCreateForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()], filters=[_strip])
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
-
