@@ -3,7 +3,7 @@ its numbers in a table beneath (no JavaScript, nothing from another origin)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -11,7 +11,6 @@ from academy.domain import charts
 from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics
-from academy.services.errors import ServiceError
 
 from . import nav
 from .access import roles
@@ -30,8 +29,6 @@ def _course(slug: str | None) -> analytics.CourseChoice | None:
         return analytics.choose_course(get_session(), current_user, parse_text("course", slug))
     except FilterError as exc:
         refuse(400, str(exc))
-    except ServiceError as exc:
-        refuse(exc.status, str(exc))
 
 
 @bp.route("")
@@ -71,12 +68,7 @@ def overview():
 @bp.route("/quizzes/<int:quiz_id>")
 @roles(Role.INSTRUCTOR, Role.ADMIN)
 def quiz(quiz_id: int):
-    try:
-        detail = analytics.quiz_detail(get_session(), current_user, quiz_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        refuse(exc.status, str(exc))
+    detail = analytics.quiz_detail(get_session(), current_user, quiz_id)
     width = 100 // analytics.BUCKETS
     labels = [f"{i * width}–{i * width + width - 1}" if i < analytics.BUCKETS - 1 else f"{i * width}–100"
               for i in range(analytics.BUCKETS)]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from academy.domain.passwords import MAX_LENGTH, MIN_LENGTH
+from academy.services.errors import ServiceError
 
 
 def _has_forbidden_characters(value: str, *, allow_newlines: bool) -> bool:
@@ -115,3 +117,22 @@ class ActionForm(BaseForm):
 
 class OrganisationForm(BaseForm):
     name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+
+
+def attach_errors(form: BaseForm, exc: ServiceError, *, field: str | None = None) -> None:
+    """Show a service's refusal beside the fields it names.
+
+    A refusal that names none of the form's fields goes beside ``field`` when given, otherwise it
+    is flashed above the form.
+    """
+    placed = False
+    for name, messages in exc.field_errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+            placed = True
+    if placed:
+        return
+    if field is not None:
+        form[field].errors = [*form[field].errors, str(exc)]
+    else:
+        flash(str(exc), "error")

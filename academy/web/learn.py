@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.services import learning, progress
-from academy.services.errors import NotFound
 
 from . import main, nav
 from .access import public, signed_in
@@ -37,10 +36,7 @@ def _user_id() -> int | None:
 
 
 def _learner_view(course_slug: str) -> learning.LearnerView:
-    try:
-        return learning.learner_view(get_session(), _outlines(), course_slug, _user_id())
-    except NotFound:
-        abort(404)
+    return learning.learner_view(get_session(), _outlines(), course_slug, _user_id())
 
 
 @bp.get("")
@@ -95,10 +91,7 @@ def module(course_slug: str, module_slug: str):
 @bp.get("/<course_slug>/assets/<path:asset_path>")
 @public
 def asset(course_slug: str, asset_path: str):
-    try:
-        image = learning.asset(get_session(), course_slug, asset_path)
-    except NotFound:
-        abort(404)
+    image = learning.asset(get_session(), course_slug, asset_path)
     response = current_app.response_class(image.data, mimetype=image.content_type)
     current = request.args.get("v") == image.sha256[:VERSION_LENGTH]
     response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"

@@ -11,24 +11,16 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.services import certificates, quizzes
-from academy.services.errors import Conflict, InvalidInput, ServiceError
+from academy.services.errors import Conflict, InvalidInput
 
 from . import main
 from .access import signed_in
-from .errors import render_error
 from .forms import ActionForm
 
 bp = Blueprint("quiz", __name__)
 
 #: Form fields that carry answers are named ``q-<question key>``.
 ANSWER_PREFIX = "q-"
-
-
-@bp.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    if _wants_json():
-        return jsonify(error=str(exc)), exc.status
-    return render_error(exc.status, str(exc))
 
 
 @bp.get("/courses/<course_slug>/quizzes/<quiz_slug>")

@@ -91,9 +91,12 @@ def test_admins_see_that_they_cannot_deactivate_themselves(admin_client):
     assert "You cannot deactivate your own account." in response.text
 
 
-def test_unknown_people_and_organisations_are_404(admin_client):
-    assert admin_client.get("/admin/users/999999").status_code == 404
-    assert admin_client.get("/admin/organisations/999999").status_code == 404
+def test_unknown_people_and_organisations_are_404_with_a_sentence(admin_client):
+    user = admin_client.get("/admin/users/999999")
+    assert user.status_code == 404 and "There is no user with that id." in user.get_data(as_text=True)
+    organisation = admin_client.get("/admin/organisations/999999")
+    assert organisation.status_code == 404
+    assert "There is no organisation with that id." in organisation.get_data(as_text=True)
 
 
 def test_an_organisation_is_renamed_and_given_a_new_join_code(admin_client, organisation, db):

@@ -8,13 +8,13 @@ from flask_login import current_user
 from academy.db import get_session
 from academy.models import Role
 from academy.services import certificates
-from academy.services.errors import NotFound, ServiceError
+from academy.services.errors import ServiceError
 
 from .. import nav
 from ..access import roles
 from ..certificates.forms import ReissueForm, RevokeForm
 from ..certificates.views import site
-from ..errors import render_error
+from ..forms import attach_errors
 from ..requests import client_ip
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
@@ -59,7 +59,7 @@ def revoke(code: str):
         try:
             certificate = certificates.revoke(db, code, form.reason.data, actor_id=current_user.id, ip=client_ip())
         except ServiceError as exc:
-            _attach(form, "reason", exc)
+            attach_errors(form, exc, field="reason")
         else:
             flash(f"Certificate {certificate.code} is revoked. Verifiers now see the reason you gave.", "success")
             return redirect(url_for(".detail", code=certificate.code))
@@ -77,25 +77,9 @@ def reissue(code: str):
             new = certificates.reissue(db, code, holder_name=form.holder_name.data, reason=form.reason.data,
                                        actor_id=current_user.id, ip=client_ip())
         except ServiceError as exc:
-            _attach(form, "reason", exc)
+            attach_errors(form, exc, field="reason")
         else:
             flash(f"Reissued as {new.code}. The old certificate now shows as revoked and points to the new one.",
                   "success")
             return redirect(url_for(".detail", code=new.code))
     return _detail(certificates.get(db, code), RevokeForm(prefix="revoke"), form, 400)
-
-
-def _attach(form, default_field: str, exc: ServiceError) -> None:
-    """Show a service's refusal beside the field it concerns (or the given one)."""
-    placed = False
-    for name, messages in (getattr(exc, "field_errors", {}) or {}).items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, *messages]
-            placed = True
-    if not placed:
-        form[default_field].errors = [*form[default_field].errors, str(exc)]
-
-
-@bp.errorhandler(NotFound)
-def not_found(_exc: NotFound):
-    return render_error(404)

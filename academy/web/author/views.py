@@ -20,12 +20,12 @@ from academy.domain import course_zip, diffs
 from academy.domain.course_files import Kind, module_slugs
 from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
-from academy.services.errors import InvalidInput, ServiceError
+from academy.services.errors import InvalidInput
 
 from .. import nav
 from ..access import roles
-from ..errors import render_error
-from ..forms import ActionForm
+from ..errors import json_errors
+from ..forms import ActionForm, attach_errors
 from ..learn import SVG_POLICY
 from ..links import PreviewLinks, SiteLinks
 from ..requests import client_ip
@@ -47,13 +47,6 @@ AUTHORS = (Role.INSTRUCTOR, Role.ADMIN)
 FINAL_EXAM = "final"
 
 
-@bp.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    if request.endpoint == "author.live_preview":
-        return jsonify(error=str(exc)), exc.status
-    return render_error(exc.status, str(exc))
-
-
 def _preview_links() -> PreviewLinks:
     return PreviewLinks(current_app)
 
@@ -64,14 +57,6 @@ def _course(slug: str):
 
 def _to_course(slug: str) -> Response:
     return redirect(url_for(".course", slug=slug))
-
-
-def _field_errors(form, exc: InvalidInput) -> None:
-    """Show a service's refusal beside the fields it names (or on the first field)."""
-    errors = exc.field_errors or {next(iter(form._fields)): [str(exc)]}
-    for name, messages in errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, *messages]
 
 
 # --- Courses ----------------------------------------------------------------------------------------
@@ -97,7 +82,7 @@ def create_course():
             authoring.create_course(get_session(), form.slug.data, form.title.data, form.summary.data,
                                     current_user, ip=client_ip())
         except InvalidInput as exc:
-            _field_errors(form, exc)
+            attach_errors(form, exc, field="title")
         else:
             flash(f"Created {form.title.data}. Write its introduction, add modules, then publish.", "success")
             return _to_course(form.slug.data)
@@ -275,6 +260,7 @@ def edit(slug: str, path: str):
 
 @bp.post("/preview")
 @roles(*AUTHORS)
+@json_errors
 def live_preview():
     """The editor script's preview: rendered HTML and problems, as JSON."""
     form = PreviewForm()
@@ -298,7 +284,7 @@ def gift_import(slug: str, path: str):
             result = course_transfer.gift_preview(get_session(), slug, path, form.file.data.read(), current_user,
                                                   replace=form.mode.data == "replace")
         except InvalidInput as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
+            attach_errors(form, exc, field="file")
     save_form = EditForm(formdata=None, data={"text": result.text, "revision": result.revision}) if result else None
     return render_template("author/gift.html", course=course, path=path, form=form, result=result,
                            save_form=save_form, mode=form.mode.data), 400 if form.errors else 200

@@ -27,11 +27,9 @@ from academy.extensions import limiter
 from academy.keystore import KeyStore
 from academy.models import Certificate
 from academy.services import certificates
-from academy.services.errors import NotFound
 
 from .. import main, nav
 from ..access import public, signed_in
-from ..errors import render_error
 from .forms import VerifyForm
 
 bp = Blueprint("certificates", __name__)
@@ -186,8 +184,3 @@ def _not_found():
 @bp.app_template_filter("long_date")
 def long_date(moment: datetime | None) -> str:
     return certificate_pdf.long_date(moment.date()) if moment else ""
-
-
-@bp.errorhandler(NotFound)
-def not_found(_exc: NotFound):
-    return render_error(404)
