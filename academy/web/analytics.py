@@ -12,12 +12,10 @@ from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics
 
-from . import nav
 from .access import roles
 from .refusals import refuse
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
-nav.register("Analytics", "analytics.overview", order=80)
 
 #: The periods the activity chart offers, in weeks.
 PERIODS = ("12", "26", "52", "104", "156")

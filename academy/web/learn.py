@@ -8,13 +8,11 @@ from flask_login import current_user
 from academy.db import get_session
 from academy.services import learning, progress
 
-from . import main, nav
 from .access import public, signed_in
 from .forms import ActionForm
 from .links import VERSION_LENGTH
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
-nav.register("Courses", "learn.catalogue", order=20)
 
 #: Course images are the author's files: even opened directly, an SVG may not run anything.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -102,9 +100,7 @@ def asset(course_slug: str, asset_path: str):
     return response.make_conditional(request)
 
 
-def _dashboard_context() -> dict:
+def dashboard_context() -> dict:
     return {"views": learning.enrolled_courses(get_session(), _outlines(), current_user.id),
             "catalogue_url": url_for("learn.catalogue")}
 
-
-main.register_dashboard_panel("learn/dashboard_panel.html", _dashboard_context, order=20)

@@ -13,7 +13,6 @@ from academy.db import get_session
 from academy.services import certificates, quizzes
 from academy.services.errors import Conflict, InvalidInput
 
-from . import main
 from .access import signed_in
 from .forms import ActionForm
 
@@ -129,8 +128,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _dashboard_context() -> dict:
+def dashboard_context() -> dict:
     return {"attempts": quizzes.recent_attempts(get_session(), current_user.id)}
 
-
-main.register_dashboard_panel("quiz/dashboard_panel.html", _dashboard_context, order=30)

@@ -10,7 +10,6 @@ from academy.models import Role
 from academy.services import certificates
 from academy.services.errors import ServiceError
 
-from .. import nav
 from ..access import roles
 from ..certificates.forms import ReissueForm, RevokeForm
 from ..certificates.views import site
@@ -18,7 +17,6 @@ from ..forms import attach_errors
 from ..requests import client_ip
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
-nav.register_admin_section("Certificates", "admin_certificates.index", order=30)
 
 
 @bp.route("")

@@ -16,7 +16,6 @@ from academy.services import accounts, api_tokens, people
 from academy.services import audit as audit_log  # the view `audit` below owns the plain name
 from academy.services.errors import Conflict, InvalidInput
 
-from .. import nav
 from ..access import roles
 from ..forms import ActionForm, OrganisationForm, attach_errors
 from ..refusals import refuse
@@ -24,9 +23,6 @@ from ..requests import client_ip
 from .forms import ApiTokenForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-nav.register("Admin", "admin.users", order=90)
-nav.register_admin_section("Audit log", "admin.audit", order=80)
-nav.register_admin_section("API tokens", "admin.tokens", order=90)
 
 MAX_PAGE = 100_000
 #: Enrolments listed on an organisation's page (the figures above the list count them all).

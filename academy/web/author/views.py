@@ -22,7 +22,6 @@ from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
 from academy.services.errors import InvalidInput
 
-from .. import nav
 from ..access import roles
 from ..errors import json_errors
 from ..forms import ActionForm, attach_errors
@@ -42,7 +41,6 @@ from .forms import (
 )
 
 bp = Blueprint("author", __name__, url_prefix="/author")
-nav.register("Authoring", "author.index", order=60)
 AUTHORS = (Role.INSTRUCTOR, Role.ADMIN)
 FINAL_EXAM = "final"
 

@@ -28,12 +28,10 @@ from academy.keystore import KeyStore
 from academy.models import Certificate
 from academy.services import certificates
 
-from .. import main, nav
 from ..access import public, signed_in
 from .forms import VerifyForm
 
 bp = Blueprint("certificates", __name__)
-nav.register("Certificates", "certificates.mine", order=30)
 
 #: Verification look-ups per client address (also guards the PDF, JSON and status documents).
 LOOKUP_LIMIT = "30 per minute"
@@ -85,11 +83,9 @@ def show(code: str):
                            verify_url=verify_url, qr_uri=qr_uri, linkedin_url=linkedin_url(certificate, verify_url))
 
 
-def _dashboard_panel() -> dict:
+def dashboard_context() -> dict:
     return {"held": [s for s in certificates.held_by(get_session(), current_user.id) if s.certificate.live]}
 
-
-main.register_dashboard_panel("certificates/_dashboard_panel.html", _dashboard_panel, order=40)
 
 
 # --- public documents ----------------------------------------------------------------------------
