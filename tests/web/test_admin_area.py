@@ -137,6 +137,21 @@ def test_the_audit_log_is_filtered_and_malformed_dates_are_explained(admin_clien
     assert admin_client.post("/admin/audit").status_code == 405
 
 
+def test_the_audit_log_pages_keep_the_filter(admin_client, db):
+    from academy.services import audit
+    from academy.services.pagination import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 3):
+        audit.record(db, "user.created", target=f"user:{n}")
+    db.commit()
+    first = admin_client.get("/admin/audit?action=user.created").text
+    assert "Page 1 of 2" in first and "Newer" not in first
+    older = re.search(r'href="([^"]+)">Older</a>', first).group(1).replace("&amp;", "&")
+    assert "action=user.created" in older and "page=2" in older
+    second = admin_client.get(older).text
+    assert "Page 2 of 2" in second and "Newer" in second and "Older" not in second
+
+
 def test_an_api_token_is_shown_once_and_only_its_prefix_afterwards(admin_client, db):
     response = admin_client.submit("/admin/api-tokens", {"name": "HR nightly import"})
     secret = re.search(r'value="(mima_[A-Za-z0-9_-]+)"', response.text).group(1)

@@ -27,9 +27,8 @@ def index():
     except ValueError:
         abort(400)
     query = request.args.get("q", "")[:200]
-    found, total = certificates.search(get_session(), query, page=page)
-    return render_template("admin/certificates.html", found=found, total=total, query=query, page=page,
-                           page_size=certificates.PAGE_SIZE)
+    return render_template("admin/certificates.html", result=certificates.search(get_session(), query, page=page),
+                           query=query)
 
 
 @bp.route("/<code>")

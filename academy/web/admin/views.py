@@ -15,6 +15,7 @@ from academy.models import Role, User, utcnow
 from academy.services import accounts, api_tokens, people
 from academy.services import audit as audit_log  # the view `audit` below owns the plain name
 from academy.services.errors import Conflict, InvalidInput
+from academy.services.pagination import Page
 
 from ..access import roles
 from ..forms import ActionForm, OrganisationForm, attach_errors
@@ -50,10 +51,8 @@ def users():
         refuse(400, str(exc))
     flt = people.UserFilter(query=query, role=role, organisation_id=organisation or None, status=status, page=page)
     db = get_session()
-    found, total = people.search_users(db, flt)
-    return render_template("admin/users.html", users=found, total=total, flt=flt, roles=list(Role),
-                           statuses=list(people.Status), organisations=people.organisations_with_counts(db),
-                           page_size=people.PAGE_SIZE)
+    return render_template("admin/users.html", result=people.search_users(db, flt), flt=flt, roles=list(Role),
+                           statuses=list(people.Status), organisations=people.organisations_with_counts(db))
 
 
 @bp.route("/users/<int:user_id>")
@@ -185,10 +184,9 @@ def audit():
                                     actor=parse_text("actor", args.get("actor")), dates=dates, page=page)
     except FilterError as exc:
         errors[exc.field] = str(exc)
-    result = audit_log.search(db, flt) if not errors else audit_log.AuditPage([], 0, 1)
+    result = audit_log.search(db, flt) if not errors else Page([], 0)
     return render_template("admin/audit.html", result=result, flt=flt, args=args, errors=errors,
-                           actions=audit_log.actions(db), labels=audit_log.ACTION_LABELS,
-                           page_size=audit_log.PAGE_SIZE), 400 if errors else 200
+                           actions=audit_log.actions(db), labels=audit_log.ACTION_LABELS), 400 if errors else 200
 
 
 # --- API tokens -------------------------------------------------------------------------------
