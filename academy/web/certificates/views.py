@@ -13,7 +13,6 @@ Who may see what (docs/certificates.md explains why):
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 import segno
@@ -175,8 +174,3 @@ def verify(code: str):
 def _not_found():
     """The one answer for unknown and malformed codes alike: no hint of which it was."""
     return render_template("certificates/verify.html", standing=None, form=VerifyForm(formdata=None)), 404
-
-
-@bp.app_template_filter("long_date")
-def long_date(moment: datetime | None) -> str:
-    return certificate_pdf.long_date(moment.date()) if moment else ""
