@@ -10,14 +10,10 @@ from academy.services import learning, progress
 
 from .access import public, signed_in
 from .forms import ActionForm
-from .links import VERSION_LENGTH
+from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 
-#: Course images are the author's files: even opened directly, an SVG may not run anything.
-SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-#: Long enough to be "for ever": the content hash in the URL changes whenever the image does.
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 @bp.record_once
@@ -89,15 +85,7 @@ def module(course_slug: str, module_slug: str):
 @bp.get("/<course_slug>/assets/<path:asset_path>")
 @public
 def asset(course_slug: str, asset_path: str):
-    image = learning.asset(get_session(), course_slug, asset_path)
-    response = current_app.response_class(image.data, mimetype=image.content_type)
-    current = request.args.get("v") == image.sha256[:VERSION_LENGTH]
-    response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if image.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = SVG_POLICY
-    response.set_etag(image.sha256)
-    return response.make_conditional(request)
+    return send_image(learning.asset(get_session(), course_slug, asset_path))
 
 
 def dashboard_context() -> dict:

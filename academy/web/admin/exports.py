@@ -24,6 +24,7 @@ from academy.services.errors import InvalidInput
 
 from ..access import roles
 from ..requests import client_ip
+from ..responses import content_disposition
 
 bp = Blueprint("exports", __name__, url_prefix="/admin/exports")
 
@@ -40,10 +41,6 @@ def _form(errors: dict[str, str] | None = None, status: int = 200, form: str = "
     return render_template("admin/exports.html", args=request.args, errors=errors or {}, failed_form=form,
                            courses=_courses(), organisations=organisations,
                            statuses=[(s, s.title()) for s in shaping.STATUSES], columns=shaping.COLUMNS), status
-
-
-def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 def _streamed(chunks: Callable[[Session], Iterator[str]]) -> Iterator[str]:
@@ -92,7 +89,7 @@ def certificates():
         spool.seek(0)
         return send_file(spool, mimetype=shaping.MEDIA_TYPES[fmt], as_attachment=True, download_name=filename)
     body = _streamed(lambda session: shaping.TEXT_WRITERS[fmt](exports.rows(session, resolved, now, base_url)))
-    return Response(body, content_type=shaping.MEDIA_TYPES[fmt], headers=_attachment(filename))
+    return Response(body, content_type=shaping.MEDIA_TYPES[fmt], headers=content_disposition(filename))
 
 
 @bp.get("/xapi")
@@ -113,4 +110,4 @@ def xapi_statements():
     scope, base_url = xapi.Scope(dates=dates, course_id=course_id), current_app.config["BASE_URL"]
     lines = _streamed(lambda session: xapi.statement_lines(session, scope, base_url=base_url))
     return Response(lines, content_type=shaping.MEDIA_TYPES["json"],
-                    headers=_attachment(shaping.export_filename("xapi-statements", "json", utcnow().date())))
+                    headers=content_disposition(shaping.export_filename("xapi-statements", "json", utcnow().date())))

@@ -25,9 +25,9 @@ from academy.services.errors import InvalidInput
 from ..access import roles
 from ..errors import json_errors
 from ..forms import ActionForm, attach_errors
-from ..learn import SVG_POLICY
 from ..links import PreviewLinks, SiteLinks
 from ..requests import client_ip
+from ..responses import content_disposition, send_image
 from .forms import (
     AssetForm,
     CourseForm,
@@ -174,12 +174,7 @@ def upload_asset(slug: str):
 @bp.get("/courses/<slug>/assets/<path:name>")
 @roles(*AUTHORS)
 def draft_asset(slug: str, name: str):
-    image = authoring.asset(get_session(), _course(slug), name)
-    response = current_app.response_class(image.data, mimetype=image.content_type)
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if image.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = SVG_POLICY
-    return response
+    return send_image(authoring.asset(get_session(), _course(slug), name))
 
 
 @bp.post("/courses/<slug>/discard/<path:path>")
@@ -365,8 +360,7 @@ def restore(slug: str, number: int):
 @roles(*AUTHORS)
 def export(slug: str):
     name, data = course_transfer.export_zip(get_session(), slug, current_user, request.args.get("version", type=int))
-    return current_app.response_class(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    return current_app.response_class(data, mimetype="application/zip", headers=content_disposition(name))
 
 
 # --- Preview as a learner -----------------------------------------------------------------------------

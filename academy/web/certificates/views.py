@@ -28,6 +28,7 @@ from academy.models import Certificate
 from academy.services import certificates
 
 from ..access import public, signed_in
+from ..responses import content_disposition
 from .forms import VerifyForm
 
 bp = Blueprint("certificates", __name__)
@@ -95,9 +96,8 @@ def dashboard_context() -> dict:
 def pdf(code: str):
     certificate = certificates.get(get_session(), code)
     body = certificate_pdf.render(certificates.sheet(certificate, site()))
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
-    return response
+    return Response(body, mimetype="application/pdf",
+                    headers=content_disposition(f"certificate-{certificate.code}.pdf", inline=True))
 
 
 @bp.route("/certificates/<code>.json")
@@ -107,9 +107,9 @@ def credential(code: str):
     db = get_session()
     certificate = certificates.get(db, code)
     text = certificates.signed_credential(db, certificate, site(), keystore())
-    disposition = "attachment" if request.args.get("download") else "inline"
+    name = f"certificate-{certificate.code}.json"
     return Response(text, mimetype="application/json", headers={
-        **_PUBLIC_JSON, "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
+        **_PUBLIC_JSON, **content_disposition(name, inline=not request.args.get("download"))})
 
 
 @bp.route("/certificates/<code>/status")
