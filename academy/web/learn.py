@@ -10,6 +10,7 @@ from academy.services import learning, progress
 
 from .access import public, signed_in
 from .forms import ActionForm
+from .links import SiteLinks
 from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -79,7 +80,7 @@ def module(course_slug: str, module_slug: str):
                                  completes=not shown.quizzes)
     previous, following = view.outline.neighbours(shown)
     return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following)
+                           previous=previous, following=following, links=SiteLinks(current_app))
 
 
 @bp.get("/<course_slug>/assets/<path:asset_path>")

@@ -377,11 +377,10 @@ def preview_course(slug: str):
 @roles(*AUTHORS)
 def preview_module(slug: str, module: str):
     course = _course(slug)
-    content, shown = previews.preview_module(get_session(), course, module, _preview_links())
-    position = content.modules.index(shown)
-    return render_template("author/preview_module.html", course=course, content=content, module=shown,
-                           previous=content.modules[position - 1] if position else None,
-                           following=content.modules[position + 1] if position + 1 < len(content.modules) else None)
+    preview = previews.preview_module(get_session(), course, module, _preview_links())
+    previous, following = preview.view.outline.neighbours(preview.module)
+    return render_template("author/preview_module.html", course=course, view=preview.view, module=preview.module,
+                           previous=previous, following=following, links=_preview_links(), edit_path=preview.path)
 
 
 @bp.route("/courses/<slug>/preview/quizzes/<quiz>", methods=["GET", "POST"])
