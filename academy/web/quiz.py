@@ -50,7 +50,7 @@ def attempt(token: str):
 def save(token: str):
     """Autosave (JSON for the script, a redirect for the form's own Save button)."""
     try:
-        quizzes.save_answers(get_session(), current_user.id, token, _answers())
+        quizzes.save_answers(get_session(), current_user.id, token, posted_answers())
     except Conflict as exc:  # time is up or the attempt is closed: show where it stands
         if _wants_json():
             raise
@@ -68,7 +68,7 @@ def save(token: str):
 @bp.post("/attempts/<token>/submit")
 @signed_in
 def submit(token: str):
-    answers = _answers()
+    answers = posted_answers()
     try:
         quizzes.submit(get_session(), current_user.id, token, answers, request.form.get("submission_key", ""))
     except InvalidInput as exc:
@@ -115,7 +115,7 @@ def choose(token: str, scenario_id: str):
     return redirect(url_for(".scenario", token=token, scenario_id=scenario_id, decided=step_id))
 
 
-def _answers() -> dict[str, list[str]]:
+def posted_answers() -> dict[str, list[str]]:
     """Chosen option keys per question from the posted form.
 
     Each question also posts an empty value, so a question cleared by the learner is sent too.

@@ -26,6 +26,7 @@ from ..access import roles
 from ..errors import json_errors
 from ..forms import ActionForm, attach_errors
 from ..links import PreviewLinks, SiteLinks
+from ..quiz import posted_answers
 from ..requests import client_ip
 from ..responses import content_disposition, send_image
 from .forms import (
@@ -391,7 +392,7 @@ def preview_quiz(slug: str, quiz: str):
     if request.method == "GET" or not ActionForm().validate_on_submit():
         run = previews.start_quiz(definition, secrets.randbelow(2**31))
     else:
-        answers = {key[2:]: [v for v in request.form.getlist(key) if v] for key in request.form if key.startswith("q-")}
+        answers = posted_answers()
         choice = tuple(request.form["choose"].split(":", 2)) if request.form.get("choose", "").count(":") == 2 else None
         run = previews.continue_quiz(definition, request.form.get("state", ""), answers, choice=choice,
                                      submit=request.form.get("action") == "submit")
