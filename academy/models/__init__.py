@@ -17,8 +17,10 @@ from .content import (
     QuizVersion,
 )
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
+from .resources import ResourceVersion, WorksheetAnswer, WorksheetVersion
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
            "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module",
            "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz",
-           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]
+           "QuizVersion", "ResourceVersion", "Role", "Source", "User", "VersionOrigin", "WorksheetAnswer",
+           "WorksheetVersion", "utcnow"]

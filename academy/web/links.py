@@ -16,7 +16,7 @@ VERSION_LENGTH = 16
 
 
 class _Links:
-    """Builds the three kinds of link content makes, from endpoint names and their arguments."""
+    """Builds the four kinds of link content makes, from endpoint names and their arguments."""
 
     course_endpoint = module_endpoint = asset_endpoint = ""
 
@@ -42,6 +42,9 @@ class SiteLinks(_Links):
     def quiz_url(self, course: str, quiz: str) -> str:
         return self._build("quiz.start_page", course_slug=course, quiz_slug=quiz)
 
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("resources.page", course_slug=course, resource_slug=resource)
+
 
 class PreviewLinks(_Links):
     """Links for draft content while it is previewed: the preview pages, never the live site."""
@@ -57,3 +60,6 @@ class PreviewLinks(_Links):
 
     def quiz_url(self, course: str, quiz: str) -> str:
         return self._build("author.preview_quiz", slug=course, quiz=quiz)
+
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("author.preview_resource", slug=course, resource=resource)
