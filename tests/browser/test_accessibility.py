@@ -58,6 +58,8 @@ PAGES = [
     PageCheck("module-with-worksheet", "/courses/mim-service-models/choosing-a-model", role="learner"),
     PageCheck("change-password", "/account/password", role="learner"),
     PageCheck("change-password-with-errors", "/account/password", role="learner", then=_submit_empty),
+    PageCheck("account", "/account", role="learner"),
+    PageCheck("course", "/courses/mim-service-models"),
 ]
 SCHEMES = ["light", "dark"]
 
