@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import REPO_ROOT, flask_config, load_settings
+from .config import REPO_ROOT, instance_dir, load_config
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,10 +17,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         template_folder=str(REPO_ROOT / "templates"),
         static_folder=str(REPO_ROOT / "static"),
-        instance_path=str(REPO_ROOT / "instance"),
+        instance_path=str(instance_dir().resolve()),
     )
-    settings = load_settings()
-    app.config.update(flask_config(settings))
+    app.config.update(load_config())
     if test_config:
         app.config.update(test_config)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])

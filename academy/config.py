@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _instance_dir() -> Path:
+def instance_dir() -> Path:
+    """Where the app keeps its own files: the SQLite database, the secret key, signing keys."""
     return Path(os.environ.get("ACADEMY_INSTANCE_DIR", REPO_ROOT / "instance"))
 
 
@@ -56,60 +56,19 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The environment, read once."""
+def load_config() -> dict:
+    """The app's configuration from the ``ACADEMY_`` environment variables: each setting read once, here.
 
-    instance_dir: Path
-    database_url: str
-    secret_key: str
-    content_dir: Path
-    base_url: str
-    ratelimit_storage_uri: str
-    session_idle_minutes: int
-    session_max_hours: int
-    max_upload_mb: int
-    #: Largest image an instructor may upload in the browser.
-    max_asset_kb: int
-    #: Largest total an imported course zip may unpack to.
-    import_max_mb: int
-    signing_key_dir: Path
-    proxy_count: int
-    #: Seconds one Markdown text may take to render (in a helper process); 0 renders in-process.
-    render_timeout: float = 5.0
-
-
-def load_settings() -> Settings:
-    """Read the ``ACADEMY_`` environment variables into a :class:`Settings`."""
-    instance = _instance_dir()
-    default_db = f"sqlite:///{instance / 'academy.sqlite3'}"
-    return Settings(
-        instance_dir=instance,
-        database_url=os.environ.get("ACADEMY_DATABASE_URL", default_db),
-        secret_key=_secret_key(instance),
-        content_dir=Path(os.environ.get("ACADEMY_CONTENT_DIR", REPO_ROOT)),
-        base_url=os.environ.get("ACADEMY_BASE_URL", _local_base_url()).rstrip("/"),
-        ratelimit_storage_uri=os.environ.get("ACADEMY_RATELIMIT_STORAGE_URI", "memory://"),
-        session_idle_minutes=_int("ACADEMY_SESSION_IDLE_MINUTES", 120),
-        session_max_hours=_int("ACADEMY_SESSION_MAX_HOURS", 12),
-        max_upload_mb=_int("ACADEMY_MAX_UPLOAD_MB", 8),
-        max_asset_kb=_int("ACADEMY_MAX_ASSET_KB", 2048),
-        import_max_mb=_int("ACADEMY_IMPORT_MAX_MB", 50),
-        signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
-        proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
-        render_timeout=float(_int("ACADEMY_RENDER_TIMEOUT", 5)),
-    )
-
-
-def flask_config(settings: Settings) -> dict:
-    """Translate settings into the Flask and extension configuration keys."""
-    secure = settings.base_url.startswith("https://")
+    Keys are Flask's and its extensions' own names, or the app's (``BASE_URL``, ``CONTENT_DIR``...).
+    """
+    instance = instance_dir()
+    base_url = os.environ.get("ACADEMY_BASE_URL", _local_base_url()).rstrip("/")
+    secure = base_url.startswith("https://")
     return {
-        "SECRET_KEY": settings.secret_key,
-        "ACADEMY_SETTINGS": settings,
-        "DATABASE_URL": settings.database_url,
-        "CONTENT_DIR": settings.content_dir,
-        "BASE_URL": settings.base_url,
+        "SECRET_KEY": _secret_key(instance),
+        "DATABASE_URL": os.environ.get("ACADEMY_DATABASE_URL", f"sqlite:///{instance / 'academy.sqlite3'}"),
+        "CONTENT_DIR": Path(os.environ.get("ACADEMY_CONTENT_DIR", REPO_ROOT)),
+        "BASE_URL": base_url,
         "SESSION_COOKIE_NAME": "academy_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -117,20 +76,22 @@ def flask_config(settings: Settings) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": secure,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
-        "SESSION_IDLE_MINUTES": settings.session_idle_minutes,
-        "SESSION_MAX_HOURS": settings.session_max_hours,
+        "SESSION_IDLE_MINUTES": _int("ACADEMY_SESSION_IDLE_MINUTES", 120),
+        "SESSION_MAX_HOURS": _int("ACADEMY_SESSION_MAX_HOURS", 12),
         # The session lives at most SESSION_MAX_HOURS and is revocable on the server, so the
         # CSRF token may live as long as it: a 45-minute exam must never fail on an expired token.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
-        "MAX_CONTENT_LENGTH": settings.max_upload_mb * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": _int("ACADEMY_MAX_UPLOAD_MB", 8) * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
-        "MAX_ASSET_BYTES": settings.max_asset_kb * 1024,
-        "IMPORT_MAX_BYTES": settings.import_max_mb * 1024 * 1024,
-        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        #: Largest image an instructor may upload in the browser.
+        "MAX_ASSET_BYTES": _int("ACADEMY_MAX_ASSET_KB", 2048) * 1024,
+        #: Largest total an imported course zip may unpack to.
+        "IMPORT_MAX_BYTES": _int("ACADEMY_IMPORT_MAX_MB", 50) * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": os.environ.get("ACADEMY_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",
-        "SIGNING_KEY_DIR": settings.signing_key_dir,
-        "PROXY_COUNT": settings.proxy_count,
-        "RENDER_TIMEOUT": settings.render_timeout,
+        "SIGNING_KEY_DIR": Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
+        "PROXY_COUNT": _int("ACADEMY_PROXY_COUNT", 0),
+        "RENDER_TIMEOUT": float(_int("ACADEMY_RENDER_TIMEOUT", 5)),
     }

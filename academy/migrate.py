@@ -6,8 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -35,11 +33,3 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
-
-
-def pending(engine: Engine) -> bool:
-    """True when the database is behind the newest migration."""
-    script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current != set(script.get_heads())

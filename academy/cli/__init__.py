@@ -58,11 +58,10 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
         try:
             user = accounts.create_user(session, email=email, name=name, password=password, role=role)
         except ServiceError as exc:
-            problems = getattr(exc, "field_errors", {}) or {}
-            for field, messages in problems.items():
+            for field, messages in exc.field_errors.items():
                 for message in messages:
                     click.echo(f"error: {field}: {message}", err=True)
-            if not problems:
+            if not exc.field_errors:
                 click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -91,25 +91,19 @@ def export_certificates(fmt: str, course: str | None, organisation: str | None, 
     fmt = fmt.lower()
     if fmt == "xlsx" and output is None:
         raise _usage_error("output", "XLSX is a binary file: give -o FILE.")
-    try:
-        flt = shaping.parse_filter(course=course, organisation=organisation, since=since, until=until, status=status)
-    except FilterError as exc:
-        raise _usage_error(exc.field, str(exc)) from None
     with session_scope(current_app) as session:
         try:
-            resolved = exports.resolve(session, flt)
+            resolved = exports.certificate_filter(session, course=course, organisation=organisation, since=since,
+                                                  until=until, status=status)
         except InvalidInput as exc:
             raise _usage_error(next(iter(exc.field_errors), "course"), str(exc)) from None
-        exports.log_export(session, "certificates", fmt, flt.describe(), actor_id=None, via="cli")
-        now = utcnow()
+        export = exports.start_export(session, resolved, fmt, base_url=current_app.config["BASE_URL"],
+                                      now=utcnow(), actor_id=None, via="cli")
         show_progress = output is not None and sys.stdout.isatty()
-        total = exports.count(session, resolved, now) if show_progress else 0
-        rows = _Counter(exports.rows(session, resolved, now, current_app.config["BASE_URL"]))
-        with _target(output, binary=fmt == "xlsx") as fh:
-            if fmt == "xlsx":
-                shaping.write_xlsx(_with_progress(rows, total, show_progress), fh)
-            else:
-                fh.writelines(shaping.TEXT_WRITERS[fmt](_with_progress(rows, total, show_progress)))
+        total = exports.count(session, resolved, export.now) if show_progress else 0
+        rows = _Counter(export.rows(session))
+        with _target(output, binary=export.binary) as fh:
+            export.write(_with_progress(rows, total, show_progress), fh)
     if output is not None:
         click.echo(f"Wrote {rows.count} certificate{'s' if rows.count != 1 else ''} to {output}.", err=True)
 

@@ -71,6 +71,10 @@ class CertificateFilter:
         return {k: v for k, v in values.items() if v}
 
 
+#: The filter's fields as people type them: the download form's, the CLI's options, the API's parameters.
+FILTER_FIELDS = ("course", "organisation", "since", "until", "status")
+
+
 def parse_filter(*, course: str | None = None, organisation: str | None = None, since: str | None = None,
                  until: str | None = None, status: str | None = None) -> CertificateFilter:
     """A :class:`CertificateFilter` from typed values; :class:`FilterError` says what is wrong."""

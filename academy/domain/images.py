@@ -7,6 +7,7 @@ well, so no path to it (a direct link, a download, a future viewer) can run an a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET  # noqa: S405  (only to build and write; parsing goes through defusedxml)
@@ -53,6 +54,11 @@ class ImageError(ValueError):
 class Image:
     content_type: str
     data: bytes
+
+    @property
+    def sha256(self) -> str:
+        """The hex digest of the bytes served: the version an asset URL's ``?v=`` names."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 def prepare(name: str, data: bytes) -> Image:

@@ -50,10 +50,6 @@ class Site:
     def key_id(self, key_multibase: str) -> str:
         return f"{self.issuer_id}#{key_multibase}"
 
-    @property
-    def jwks_url(self) -> str:
-        return f"{self.base_url}/.well-known/jwks.json"
-
     def credential_id(self, code: str) -> str:
         return f"{self.base_url}/certificates/{code}.json"
 
@@ -62,9 +58,6 @@ class Site:
 
     def verify_url(self, code: str) -> str:
         return f"{self.base_url}/verify/{code}"
-
-    def pdf_url(self, code: str) -> str:
-        return f"{self.base_url}/certificates/{code}.pdf"
 
     # The learning pages' addresses (the achievement and its alignments point at them).
     def course_url(self, course_slug: str) -> str:

@@ -17,10 +17,3 @@ class Problem:
         # Line 0: the problem concerns the file (or zip entry) as a whole.
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
-
-class ContentError(Exception):
-    """Raised with every problem found when content cannot be loaded."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))

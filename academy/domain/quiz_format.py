@@ -433,6 +433,37 @@ class _Block:
     explanation_line: int = 0
 
 
+@dataclass
+class _BlockState:
+    """Where the parser is in a question: the part being read, an open code fence."""
+
+    block: _Block
+    section: _Section
+    what: str
+    phase: str = "body"  # body, options, explanation
+    fence: str | None = None
+    previous_blank: bool = False
+    previous_quote: bool = False
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of a question, with what the parser asks of it."""
+
+    number: int
+    raw: str
+    text: str
+    stripped: str
+    indented: bool
+    is_quote: bool
+
+    @classmethod
+    def read(cls, number: int, raw: str) -> _Line:
+        text = raw.expandtabs(4)
+        stripped = text.strip()
+        return cls(number, raw, text, stripped, len(text) - len(text.lstrip(" ")) >= 2, stripped.startswith(">"))
+
+
 def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
     """Parse a quiz file. Returns the quiz and no problems, or None and every problem found."""
     doc, problems = frontmatter.split(text, path)
@@ -889,67 +920,81 @@ class _BodyParser:
 
     def _block(self, section: _Section, what: str) -> _Block:
         """Split a question or step into body, options with feedback, and explanation."""
-        block = _Block()
-        phase = "body"
-        fence: str | None = None
-        previous_blank = False
-        previous_quote = False
+        state = _BlockState(_Block(), section, what)
         for lineno, raw_text in section.lines:
-            text = raw_text.expandtabs(4)
-            stripped = text.strip()
-            indented = len(text) - len(text.lstrip(" ")) >= 2
-            target = self._target(block, phase)
-            fence_match = _FENCE.match(text.lstrip() if indented else text)
-            if fence is not None or fence_match:
-                if fence_match and (fence is None or fence_match.group(1) == fence):
-                    fence = fence_match.group(1) if fence is None else None
-                target.append(text[2:] if phase == "options" and indented else text)
+            line = _Line.read(lineno, raw_text)
+            if self._in_fence(state, line):
                 continue
-            option = _OPTION.match(text)
-            is_quote = stripped.startswith(">")
-            if option:
-                if phase == "explanation":
-                    self.problem(lineno, f"{'choice' if what == 'step' else 'option'} after the explanation: "
-                                         "the explanation is a block quote after the last option")
-                else:
-                    block.options.append(_RawOption(lineno, option.group(1) != " ", [option.group(2) or ""]))
-                    phase = "options"
-            elif not stripped:
-                target.append("")
-            elif phase == "body":
-                if indented and is_quote:
-                    self.problem(lineno, "feedback with no option: indent '> feedback' under an option line")
-                block.body.append(raw_text)
-            elif phase == "options":
-                current = block.options[-1]
-                if indented and is_quote:
-                    current.feedback.append(_unquote(stripped))
-                elif indented and current.feedback:
-                    current.feedback.append(stripped)
-                elif indented:
-                    current.text.append(stripped)
-                elif is_quote:
-                    phase = "explanation"
-                    block.explanation_line = lineno
-                    block.explanation.append(_unquote(stripped))
-                elif not previous_blank and not _PLAIN_ITEM.match(text):
-                    (current.feedback if current.feedback else current.text).append(stripped)
-                elif _PLAIN_ITEM.match(text):
-                    self.problem(lineno, "a list item among the options needs '[ ]' or '[x]' after the dash")
-                else:
-                    self._stray(lineno, section, what)
-            elif is_quote and not indented:
-                block.explanation.append(_unquote(stripped))
-            elif is_quote:
-                self.problem(lineno, "feedback with no option: feedback goes under its option, "
-                                     "before the explanation")
-            elif previous_quote:
-                block.explanation.append(stripped)
-            else:
-                self._stray(lineno, section, what)
-            previous_blank = not stripped
-            previous_quote = is_quote or (previous_quote and bool(stripped))
-        return block
+            self._place(state, line)
+            state.previous_blank = not line.stripped
+            state.previous_quote = line.is_quote or (state.previous_quote and bool(line.stripped))
+        return state.block
+
+    def _in_fence(self, state: _BlockState, line: _Line) -> bool:
+        """A fenced code block goes whole to the part it is in; True for its lines and its fences."""
+        fence_match = _FENCE.match(line.text.lstrip() if line.indented else line.text)
+        if state.fence is None and not fence_match:
+            return False
+        if fence_match and (state.fence is None or fence_match.group(1) == state.fence):
+            state.fence = fence_match.group(1) if state.fence is None else None
+        in_option = state.phase == "options" and line.indented
+        self._target(state.block, state.phase).append(line.text[2:] if in_option else line.text)
+        return True
+
+    def _place(self, state: _BlockState, line: _Line) -> None:
+        option = _OPTION.match(line.text)
+        if option:
+            self._option(state, line, option)
+        elif not line.stripped:
+            self._target(state.block, state.phase).append("")
+        elif state.phase == "body":
+            self._body_line(state, line)
+        elif state.phase == "options":
+            self._option_line(state, line)
+        else:
+            self._explanation_line(state, line)
+
+    def _option(self, state: _BlockState, line: _Line, option: re.Match[str]) -> None:
+        if state.phase == "explanation":
+            self.problem(line.number, f"{'choice' if state.what == 'step' else 'option'} after the explanation: "
+                                      "the explanation is a block quote after the last option")
+            return
+        state.block.options.append(_RawOption(line.number, option.group(1) != " ", [option.group(2) or ""]))
+        state.phase = "options"
+
+    def _body_line(self, state: _BlockState, line: _Line) -> None:
+        if line.indented and line.is_quote:
+            self.problem(line.number, "feedback with no option: indent '> feedback' under an option line")
+        state.block.body.append(line.raw)
+
+    def _option_line(self, state: _BlockState, line: _Line) -> None:
+        """A line after an option: its feedback, more of its text, or the explanation starting."""
+        current = state.block.options[-1]
+        if line.indented and line.is_quote:
+            current.feedback.append(_unquote(line.stripped))
+        elif line.indented:
+            (current.feedback if current.feedback else current.text).append(line.stripped)
+        elif line.is_quote:
+            state.phase = "explanation"
+            state.block.explanation_line = line.number
+            state.block.explanation.append(_unquote(line.stripped))
+        elif not state.previous_blank and not _PLAIN_ITEM.match(line.text):
+            (current.feedback if current.feedback else current.text).append(line.stripped)
+        elif _PLAIN_ITEM.match(line.text):
+            self.problem(line.number, "a list item among the options needs '[ ]' or '[x]' after the dash")
+        else:
+            self._stray(line.number, state.section, state.what)
+
+    def _explanation_line(self, state: _BlockState, line: _Line) -> None:
+        if line.is_quote and not line.indented:
+            state.block.explanation.append(_unquote(line.stripped))
+        elif line.is_quote:
+            self.problem(line.number, "feedback with no option: feedback goes under its option, "
+                                      "before the explanation")
+        elif state.previous_quote:
+            state.block.explanation.append(line.stripped)
+        else:
+            self._stray(line.number, state.section, state.what)
 
     @staticmethod
     def _target(block: _Block, phase: str) -> list[str]:

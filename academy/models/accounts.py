@@ -60,14 +60,6 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login's name for it
         return self.active
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_instructor(self) -> bool:
-        return self.role in (Role.INSTRUCTOR, Role.ADMIN)
-
 
 class LoginSession(Base):
     """A signed-in browser. The cookie carries a random token; only its hash is stored.

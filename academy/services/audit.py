@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from academy.domain.filters import DateRange
 from academy.models import AuditEvent, User
 
-PAGE_SIZE = 50
+from .pagination import Page, paginate
 
 #: What each action means, for people reading the log; unknown actions are shown as they are.
 ACTION_LABELS = {
@@ -84,18 +84,7 @@ class AuditFilter:
     page: int = 1
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-
-def search(session: Session, flt: AuditFilter) -> AuditPage:
+def search(session: Session, flt: AuditFilter) -> Page[AuditEvent]:
     """A page of events matching ``flt``, newest first, with their actors loaded."""
     stmt = select(AuditEvent)
     if flt.action:
@@ -109,12 +98,8 @@ def search(session: Session, flt: AuditFilter) -> AuditPage:
         stmt = stmt.where(AuditEvent.at >= start)
     if end:
         stmt = stmt.where(AuditEvent.at < end)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(1, flt.page)
-    events = session.scalars(stmt.options(joinedload(AuditEvent.actor))
-                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return AuditPage(list(events), int(total), page)
+    return paginate(session, stmt.options(joinedload(AuditEvent.actor))
+                    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), flt.page)
 
 
 def actions(session: Session) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -45,6 +45,7 @@ from academy.models import (
 
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
+from .pagination import Page, paginate
 
 MAX_REASON = 500
 _NOT_FOUND = "There is no certificate with that code."
@@ -253,11 +254,8 @@ def held_by(session: Session, user_id: int, *, now: datetime | None = None) -> l
     return [standing(c, now) for c in rows]
 
 
-PAGE_SIZE = 50
-
-
-def search(session: Session, query: str = "", *, page: int = 1) -> tuple[list[Standing], int]:
-    """Certificates for the admin list, newest first: by code, holder's name or course; with the total."""
+def search(session: Session, query: str = "", *, page: int = 1) -> Page[Standing]:
+    """A page of certificates for the admin list, newest first: by code, holder's name or course."""
     statement = select(Certificate)
     query = " ".join(query.split())[:200]
     if query:
@@ -268,14 +266,10 @@ def search(session: Session, query: str = "", *, page: int = 1) -> tuple[list[St
         if code is not None:
             conditions.append(Certificate.code == code)
         statement = statement.where(or_(*conditions))
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = session.scalars(
-        statement.options(joinedload(Certificate.replaced_by))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).unique()
+    found = paginate(session, statement.options(joinedload(Certificate.replaced_by))
+                     .order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page)
     now = utcnow()
-    return [standing(c, now) for c in rows], total
+    return found.map(lambda c: standing(c, now))
 
 
 # --- revoking and reissuing -----------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """Certification records for exports and the API: resolve the filter, stream the rows, log the export.
 
+The web download, ``flask certificates export`` and the token API take the same steps through
+:func:`certificate_filter` (the filter as typed, checked and found in the database) and
+:func:`start_export` (audit-logged, then written by :class:`CertificateExport`).
+
 Rows are read with ``yield_per`` (a server-side cursor on PostgreSQL, a stepped cursor on SQLite),
 so memory stays flat however many certificates match. The export is audit-logged before the first
 row is read: a download that fails half-way still shows in the log.
@@ -7,16 +11,18 @@ row is read: a download that fails half-way still shows in the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from academy.domain import exports as shaping
 from academy.domain.certification import Status
 from academy.domain.exports import CertificateFilter, CertificateRecord, record_row
+from academy.domain.filters import FilterError
 from academy.models import Certificate, Course, CourseVersion, Organisation, User
 
 from . import audit
@@ -156,3 +162,58 @@ def log_export(session: Session, kind: str, fmt: str, filters: dict[str, str], *
     audit.record(session, f"export.{kind}", actor_id=actor_id, target=kind,
                  detail={"format": fmt, "filters": filters, "via": via}, ip=ip)
     session.commit()
+
+
+def certificate_filter(session: Session, **typed: str | None) -> ResolvedFilter:
+    """The filter as a person typed it (course, organisation, since, until, status), checked and resolved.
+
+    Raises InvalidInput whose ``field_errors`` name the field at fault.
+    """
+    try:
+        flt = shaping.parse_filter(**typed)
+    except FilterError as exc:
+        raise InvalidInput(str(exc), {exc.field: [str(exc)]}) from None
+    return resolve(session, flt)
+
+
+@dataclass(frozen=True)
+class CertificateExport:
+    """An export that has been audit-logged: its format, its rows, and the file name to give it."""
+
+    resolved: ResolvedFilter
+    format: str
+    now: datetime
+    base_url: str
+
+    @property
+    def filename(self) -> str:
+        return shaping.export_filename("certificates", self.format, self.now.date())
+
+    @property
+    def media_type(self) -> str:
+        return shaping.MEDIA_TYPES[self.format]
+
+    @property
+    def binary(self) -> bool:
+        return self.format == "xlsx"
+
+    def rows(self, session: Session) -> Iterator[dict[str, Any]]:
+        return rows(session, self.resolved, self.now, self.base_url)
+
+    def write(self, rows: Iterable[dict[str, Any]], target: IO[Any]) -> None:
+        """Write ``rows`` (from :meth:`rows`) to ``target``: bytes for XLSX, text for CSV and JSON Lines."""
+        if self.binary:
+            shaping.write_xlsx(rows, target)
+        else:
+            target.writelines(self.chunks(rows))
+
+    def chunks(self, rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+        """The text formats piece by piece, for a streamed download."""
+        return shaping.TEXT_WRITERS[self.format](rows)
+
+
+def start_export(session: Session, resolved: ResolvedFilter, fmt: str, *, base_url: str, now: datetime,
+                 actor_id: int | None, ip: str | None = None, via: str = "web") -> CertificateExport:
+    """Audit-log a certificate export (commits) and return what writes it."""
+    log_export(session, "certificates", fmt, resolved.filter.describe(), actor_id=actor_id, ip=ip, via=via)
+    return CertificateExport(resolved, fmt, now, base_url)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from academy.domain import progress as rules
-from academy.domain.content import estimate_minutes
+from academy.domain.content import CourseContent, QuizContent, estimate_minutes
 from academy.domain.progress import ModuleState, Status
 from academy.domain.rendering import Heading
 from academy.domain.resources import KINDS
@@ -188,6 +188,23 @@ def _load_outline(session: Session, version_id: int) -> CourseOutline:
     )
 
 
+def draft_outline(content: CourseContent) -> CourseOutline:
+    """A draft course (checked, not published) as the learner pages show it; positions stand in for ids."""
+    def link(quiz: QuizContent) -> QuizLink:
+        return QuizLink(quiz.slug, quiz.title, quiz.final, quiz.pass_mark, quiz.attempts, quiz.time_limit)
+
+    modules = tuple(
+        ModuleOutline(id=m.number, slug=m.slug, position=m.number, title=m.title, minutes=m.estimated_minutes,
+                      objectives=m.objectives, html=m.html, headings=m.headings,
+                      quizzes=tuple(link(q) for q in content.quizzes if q.module == m.slug and not q.final),
+                      worksheets=m.worksheets)
+        for m in content.modules)
+    final = next((link(q) for q in content.quizzes if q.final), None)
+    return CourseOutline(course_id=0, slug=content.slug, version_id=0, title=content.title, summary=content.summary,
+                         intro_html=content.intro_html, certificate_title=content.certificate_title,
+                         valid_for_months=content.valid_for_months, modules=modules, final_exam=final)
+
+
 @dataclass(frozen=True)
 class LearnerView:
     """A course as one learner (or an anonymous visitor) sees it."""
@@ -210,6 +227,11 @@ class LearnerView:
     @property
     def continue_module(self) -> ModuleOutline | None:
         return self.outline.by_id(rules.continue_at(self.outline.module_ids, self.states))
+
+    @classmethod
+    def preview(cls, outline: CourseOutline) -> LearnerView:
+        """The course as a learner sees it before enrolling: what an author's preview shows."""
+        return cls(outline, False, None, {})
 
     def with_state(self, state: ModuleState) -> LearnerView:
         """This view after the learner's visit recorded ``state``."""

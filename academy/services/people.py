@@ -25,8 +25,7 @@ from academy.models import Course, CourseVersion, Enrolment, Organisation, Role,
 
 from . import accounts, audit, exports, progress
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
-
-PAGE_SIZE = 50
+from .pagination import Page, paginate
 
 
 class Status(enum.StrEnum):
@@ -46,8 +45,8 @@ class UserFilter:
     page: int = 1
 
 
-def search_users(session: Session, flt: UserFilter) -> tuple[list[User], int]:
-    """A page of users matching ``flt`` (name or email contains the query), and the total count."""
+def search_users(session: Session, flt: UserFilter) -> Page[User]:
+    """A page of users matching ``flt`` (name or email contains the query)."""
     stmt = select(User).options(joinedload(User.organisation))
     if flt.query:
         needle = f"%{flt.query.strip().lower()}%"
@@ -58,10 +57,7 @@ def search_users(session: Session, flt: UserFilter) -> tuple[list[User], int]:
         stmt = stmt.where(User.organisation_id == flt.organisation_id)
     if flt.status:
         stmt = stmt.where(User.active.is_(flt.status == Status.ACTIVE))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = max(1, flt.page)
-    users = session.scalars(stmt.order_by(User.name, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return list(users), int(total or 0)
+    return paginate(session, stmt.order_by(User.name, User.id), flt.page)
 
 
 def get_user(session: Session, user_id: int) -> User:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from academy.domain import course_files, frontmatter, grading, guessing
-from academy.domain.content import CourseContent, LinkTargets, ModuleContent
+from academy.domain.content import CourseContent, LinkTargets
 from academy.domain.course_files import Kind
 from academy.domain.grading import AnswerError, Layout
 from academy.domain.problems import Problem
@@ -25,7 +25,7 @@ from academy.domain.rendering import RenderRefused, render
 from academy.domain.resources import ResourceContent
 from academy.models import Course
 
-from . import authoring
+from . import authoring, learning
 from .errors import NotFound
 
 
@@ -96,15 +96,30 @@ def preview_course(session: Session, course: Course, links: LinkTargets) -> tupl
     return course_files.check_course(authoring.working_tree(session, course), course.slug, links)
 
 
-def preview_module(session: Session, course: Course, slug: str, links: LinkTargets) -> tuple[CourseContent,
-                                                                                           ModuleContent]:
-    """A module of the working tree and its course (modules only: quick enough for every page)."""
-    tree = course_files.for_preview(authoring.working_tree(session, course), course.slug, "")
+@dataclass(frozen=True)
+class ModulePreview:
+    """A draft module as the learner's module page shows it, and the file an author edits for it."""
+
+    view: learning.LearnerView
+    module: learning.ModuleOutline
+    path: str
+
+
+def preview_module(session: Session, course: Course, slug: str, links: LinkTargets) -> ModulePreview:
+    """A module of the working tree as the learner's module page shows it, with its quizzes.
+
+    When a quiz has problems, the module is still shown from the course and its modules alone.
+    """
+    tree = authoring.working_tree(session, course)
     content, _ = course_files.check_course(tree, course.slug, links)
-    module = next((m for m in content.modules if m.slug == slug), None) if content else None
-    if content is None or module is None:
+    if content is None:
+        content, _ = course_files.check_course(course_files.for_preview(tree, course.slug, ""), course.slug, links)
+    outline = learning.draft_outline(content) if content else None
+    module = outline.module(slug) if outline else None
+    if outline is None or module is None:
         raise NotFound("This module has problems or does not exist: open the course's check to see them.")
-    return content, module
+    file_name = next(m.file_name for m in content.modules if m.slug == slug)
+    return ModulePreview(learning.LearnerView.preview(outline), module, f"courses/{course.slug}/{file_name}")
 
 
 def preview_resource(session: Session, course: Course, slug: str, links: LinkTargets) -> tuple[CourseContent,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -15,14 +15,12 @@ from academy.domain.exports import neutralise_formula
 from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics, worksheets
-from academy.services.errors import ServiceError
 
-from . import nav
 from .access import roles
 from .refusals import refuse
+from .responses import content_disposition
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
-nav.register("Analytics", "analytics.overview", order=80)
 
 #: The periods the activity chart offers, in weeks.
 PERIODS = ("12", "26", "52", "104", "156")
@@ -34,8 +32,6 @@ def _course(slug: str | None) -> analytics.CourseChoice | None:
         return analytics.choose_course(get_session(), current_user, parse_text("course", slug))
     except FilterError as exc:
         refuse(400, str(exc))
-    except ServiceError as exc:
-        refuse(exc.status, str(exc))
 
 
 @bp.route("")
@@ -76,12 +72,7 @@ def overview():
 
 
 def _detail(quiz_id: int) -> analytics.QuizDetail:
-    try:
-        return analytics.quiz_detail(get_session(), current_user, quiz_id)
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        refuse(exc.status, str(exc))
+    return analytics.quiz_detail(get_session(), current_user, quiz_id)
 
 
 @bp.route("/quizzes/<int:quiz_id>/items.csv")
@@ -96,7 +87,7 @@ def items_csv(quiz_id: int):
     for row in rows:
         writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
     return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="quiz-{quiz_id}-items.csv"'})
+                    headers=content_disposition(f"quiz-{quiz_id}-items.csv"))
 
 
 @bp.route("/quizzes/<int:quiz_id>")

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import certificate_codes
-from academy.domain.exports import STATUSES, parse_filter, record_row, timestamp
+from academy.domain.exports import FILTER_FIELDS, STATUSES, record_row, timestamp
 from academy.domain.filters import FilterError, parse_positive_int
 from academy.extensions import csrf
 from academy.models import utcnow
@@ -105,15 +105,13 @@ def certificates():
     _strict_query()
     args = request.args
     try:
-        flt = parse_filter(course=args.get("course"), organisation=args.get("organisation"),
-                           since=args.get("since"), until=args.get("until"), status=args.get("status"))
         limit = parse_positive_int("limit", args.get("limit"), default=openapi.DEFAULT_LIMIT, maximum=openapi.MAX_LIMIT)
     except FilterError as exc:
         refuse(400, str(exc))
     after_id = _decode_cursor(args.get("cursor"))
     db = get_session()
     try:
-        resolved = exports.resolve(db, flt)
+        resolved = exports.certificate_filter(db, **{name: args.get(name) for name in FILTER_FIELDS})
     except ServiceError as exc:
         refuse(400, str(exc))
     now = utcnow()

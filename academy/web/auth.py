@@ -25,6 +25,7 @@ from .forms import (
     RegisterForm,
     ResetForm,
     SetupForm,
+    attach_errors,
 )
 from .requests import client_ip
 
@@ -186,7 +187,7 @@ def register():
                                      password=form.password.data, join_code=form.join_code.data or "",
                                      ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             sign_in(user)
             flash("Your account is ready. Welcome to MIM Academy.", "success")
@@ -210,7 +211,7 @@ def change_name():
         try:
             reissued = profile.change_name(get_session(), current_user.id, form.name.data, ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             message = "Your name is updated."
             if reissued:
@@ -230,7 +231,7 @@ def join_organisation():
         try:
             user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             flash(f"You have joined {user.organisation.name}.", "success")
             return redirect(url_for(".account"))
@@ -248,7 +249,7 @@ def change_password():
             accounts.change_password(get_session(), current_user, form.current_password.data,
                                      form.new_password.data, ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             # Every old session (this one included) is revoked; carry on in a fresh one.
             sign_in(current_user._get_current_object())
@@ -270,7 +271,7 @@ def setup(token: str):
             user = accounts.complete_setup(db, token, email=form.email.data, name=form.name.data,
                                            password=form.password.data, ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             sign_in(user)
             flash("Your administrator account is ready. The setup link no longer works.", "success")
@@ -290,7 +291,7 @@ def reset(token: str):
         try:
             accounts.complete_reset(db, token, form.password.data, ip=client_ip())
         except ServiceError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             session.clear()
             flash("Your password has been set. Sign in with it now.", "success")
@@ -305,17 +306,5 @@ def _refuse_dead_link(purpose: str, token: str):
     except ServiceError as exc:
         return render_template("auth/link_invalid.html", message=str(exc)), 404
     return None
-
-
-def _attach_errors(form, exc: ServiceError) -> None:
-    """Show a service's refusal next to the fields it concerns, or above the form."""
-    field_errors = getattr(exc, "field_errors", {}) or {}
-    placed = False
-    for name, messages in field_errors.items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, *messages]
-            placed = True
-    if not placed:
-        flash(str(exc), "error")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -10,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from academy.extensions import login_manager
+from academy.services.errors import ServiceError
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
@@ -70,7 +72,25 @@ def _discard_broken_session() -> None:
             session.invalidate()
 
 
+def json_errors(view: Callable) -> Callable:
+    """Mark a view that scripts call: its refusals answer ``{"error": sentence}`` instead of a page."""
+    view.json_errors = True
+    return view
+
+
+def _script_wants_json() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "json_errors", False) or request.accept_mimetypes.best == "application/json"
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        """Every refusal a service raises that its view does not handle: its status and its sentence."""
+        if not _wants_json() and _script_wants_json():
+            return jsonify(error=str(exc)), exc.status
+        return render_error(exc.status, str(exc))
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         app.logger.info("CSRF refused on %s: %s", request.path, exc.description)

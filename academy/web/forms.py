@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import request
+from flask import flash, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from academy.domain import names
 from academy.domain.passwords import MAX_LENGTH, MIN_LENGTH
-from academy.models import Role
+from academy.services.errors import ServiceError
 
 
 def _has_forbidden_characters(value: str, *, allow_newlines: bool) -> bool:
@@ -154,8 +154,20 @@ class OrganisationForm(BaseForm):
     name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
 
 
-class UserCreateForm(BaseForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()], filters=[_strip])
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+def attach_errors(form: BaseForm, exc: ServiceError, *, field: str | None = None) -> None:
+    """Show a service's refusal beside the fields it names.
 
+    A refusal that names none of the form's fields goes beside ``field`` when given, otherwise it
+    is flashed above the form.
+    """
+    placed = False
+    for name, messages in exc.field_errors.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, *messages]
+            placed = True
+    if placed:
+        return
+    if field is not None:
+        form[field].errors = [*form[field].errors, str(exc)]
+    else:
+        flash(str(exc), "error")

@@ -8,22 +8,17 @@ from flask_login import current_user
 from academy.db import get_session
 from academy.domain.worksheets import split_html
 from academy.services import learning, progress, worksheets
-from academy.services.errors import InvalidInput, NotFound
+from academy.services.errors import InvalidInput
 
-from . import main, nav
 from .access import public, signed_in
 from .forms import ActionForm
-from .links import VERSION_LENGTH
+from .links import SiteLinks
+from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 #: A module's HTML cut at its worksheets: the module page and the author's preview both use it.
 bp.add_app_template_filter(split_html, "worksheet_segments")
-nav.register("Courses", "learn.catalogue", order=20)
 
-#: Course images are the author's files: even opened directly, an SVG may not run anything.
-SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-#: Long enough to be "for ever": the content hash in the URL changes whenever the image does.
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 @bp.record_once
@@ -40,10 +35,7 @@ def _user_id() -> int | None:
 
 
 def _learner_view(course_slug: str) -> learning.LearnerView:
-    try:
-        return learning.learner_view(get_session(), _outlines(), course_slug, _user_id())
-    except NotFound:
-        abort(404)
+    return learning.learner_view(get_session(), _outlines(), course_slug, _user_id())
 
 
 @bp.get("")
@@ -110,7 +102,8 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     if answered is not None:
         panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following, panels=panels, form=ActionForm()), status
+                           previous=previous, following=following, panels=panels, form=ActionForm(),
+                           links=SiteLinks(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")
@@ -153,23 +146,10 @@ def worksheet_print(course_slug: str, key: str):
 @bp.get("/<course_slug>/assets/<path:asset_path>")
 @public
 def asset(course_slug: str, asset_path: str):
-    try:
-        image = learning.asset(get_session(), course_slug, asset_path)
-    except NotFound:
-        abort(404)
-    response = current_app.response_class(image.data, mimetype=image.content_type)
-    current = request.args.get("v") == image.sha256[:VERSION_LENGTH]
-    response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if image.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = SVG_POLICY
-    response.set_etag(image.sha256)
-    return response.make_conditional(request)
+    return send_image(learning.asset(get_session(), course_slug, asset_path))
 
 
-def _dashboard_context() -> dict:
+def dashboard_context() -> dict:
     return {"views": learning.enrolled_courses(get_session(), _outlines(), current_user.id),
             "catalogue_url": url_for("learn.catalogue")}
 
-
-main.register_dashboard_panel("learn/dashboard_panel.html", _dashboard_context, order=20)

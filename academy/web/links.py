@@ -1,4 +1,7 @@
-"""Where rendered content links to: the live site's pages, or the author's preview pages.
+"""Where content links to: the live site's pages, or the author's preview pages.
+
+Rendered Markdown uses them (``domain.content.LinkTargets``), and so do the learner page templates,
+so that a preview is the learner's page with its links kept inside the preview.
 
 Both are ``domain.content.LinkTargets`` built from the app's URL map without a request, so the CLI
 (``content check|sync``) uses them as the web does, without importing a blueprint.
@@ -36,6 +39,9 @@ class SiteLinks(_Links):
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return self._build("learn.asset", course_slug=course, asset_path=path, v=sha256[:VERSION_LENGTH])
 
+    def quiz_url(self, course: str, quiz: str) -> str:
+        return self._build("quiz.start_page", course_slug=course, quiz_slug=quiz)
+
     def resource_url(self, course: str, resource: str) -> str:
         return self._build("resources.page", course_slug=course, resource_slug=resource)
 
@@ -51,6 +57,9 @@ class PreviewLinks(_Links):
 
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return self._build("author.draft_asset", slug=course, name=path, v=sha256[:VERSION_LENGTH])
+
+    def quiz_url(self, course: str, quiz: str) -> str:
+        return self._build("author.preview_quiz", slug=course, quiz=quiz)
 
     def resource_url(self, course: str, resource: str) -> str:
         return self._build("author.preview_resource", slug=course, resource=resource)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
@@ -11,11 +10,11 @@ from sqlalchemy import text
 
 from academy.db import get_session
 
-from . import nav
+from . import learn, quiz
 from .access import public, signed_in
+from .certificates import views as certificates
 
 bp = Blueprint("main", __name__)
-nav.register("Dashboard", "main.dashboard", order=10)
 
 
 @bp.route("/")
@@ -26,27 +25,18 @@ def home():
     return render_template("main/home.html")
 
 
-@dataclass(frozen=True)
-class DashboardPanel:
-    order: int
-    template: str
-    context: Callable[[], dict]
-
-
-_PANELS: list[DashboardPanel] = []
-
-
-def register_dashboard_panel(template: str, context: Callable[[], dict], order: int = 50) -> None:
-    """Let a feature add a section to the dashboard: ``context()`` supplies its template's values."""
-    if all(p.template != template for p in _PANELS):
-        _PANELS.append(DashboardPanel(order, template, context))
-        _PANELS.sort(key=lambda p: p.order)
+#: The dashboard's sections, top to bottom: a template and the function that supplies its values.
+DASHBOARD_PANELS: tuple[tuple[str, Callable[[], dict]], ...] = (
+    ("learn/dashboard_panel.html", learn.dashboard_context),
+    ("quiz/dashboard_panel.html", quiz.dashboard_context),
+    ("certificates/_dashboard_panel.html", certificates.dashboard_context),
+)
 
 
 @bp.route("/dashboard")
 @signed_in
 def dashboard():
-    panels = [(panel.template, panel.context()) for panel in _PANELS]
+    panels = [(template, context()) for template, context in DASHBOARD_PANELS]
     return render_template("main/dashboard.html", panels=panels)
 
 

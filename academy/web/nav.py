@@ -1,4 +1,4 @@
-"""Role-aware navigation: each blueprint registers its own entries here."""
+"""Role-aware navigation: the header's entries and the admin area's tabs, listed here in order."""
 
 from __future__ import annotations
 
@@ -6,14 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 
-from .access import PUBLIC
-
-
-@dataclass(frozen=True)
-class NavEntry:
-    label: str
-    endpoint: str
-    order: int
+from .access import PUBLIC, access_of
 
 
 @dataclass(frozen=True)
@@ -23,47 +16,43 @@ class NavItem:
     current: bool
 
 
-_ENTRIES: list[NavEntry] = []
+#: The header, left to right: each entry shows to whoever may open its endpoint (its access rule decides).
+HEADER = (
+    ("Dashboard", "main.dashboard"),
+    ("Courses", "learn.catalogue"),
+    ("Certificates", "certificates.mine"),
+    ("Authoring", "author.index"),
+    ("Analytics", "analytics.overview"),
+    ("Admin", "admin.users"),
+)
 
-
-def register(label: str, endpoint: str, order: int = 50) -> None:
-    """Show ``endpoint`` in the header to whoever may open it (its access rule decides)."""
-    if all(e.endpoint != endpoint for e in _ENTRIES):
-        _ENTRIES.append(NavEntry(label, endpoint, order))
+#: The admin area's tabs after Users and Organisations (``templates/admin/_nav.html``).
+ADMIN_SECTIONS = (
+    ("Certificates", "admin_certificates.index"),
+    ("Exports", "exports.index"),
+    ("Audit log", "admin.audit"),
+    ("API tokens", "admin.tokens"),
+)
 
 
 def items_for(user) -> list[NavItem]:
-    """The entries ``user`` (None when anonymous) may open, in order."""
-    from .access import access_of
+    """The header entries ``user`` (None when anonymous) may open, in order."""
     found = []
     current_blueprint = (request.endpoint or "").split(".", 1)[0]
-    for entry in sorted(_ENTRIES, key=lambda e: e.order):
-        if entry.endpoint not in current_app.view_functions:
-            continue
-        access = access_of(current_app, entry.endpoint)
+    for label, endpoint in HEADER:
+        access = access_of(current_app, endpoint)
         allowed = access == PUBLIC or (user is not None and access is not None and user.role in access)
         if allowed:
-            found.append(NavItem(entry.label, url_for(entry.endpoint),
-                                 entry.endpoint.split(".", 1)[0] == current_blueprint))
+            found.append(NavItem(label, url_for(endpoint), endpoint.split(".", 1)[0] == current_blueprint))
     return found
 
 
 def url_if(endpoint: str, **values) -> str | None:
-    """The URL of ``endpoint`` if the app has it (features register themselves), else None."""
+    """The URL of ``endpoint`` if the app has it, else None."""
     if endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, **values)
 
 
-_ADMIN_SECTIONS: list[tuple[int, str, str]] = []
-
-
-def register_admin_section(label: str, endpoint: str, order: int = 50) -> None:
-    """Add a tab to the admin area's sub-navigation (certificates, exports, audit log, ...)."""
-    if all(e != endpoint for _, _, e in _ADMIN_SECTIONS):
-        _ADMIN_SECTIONS.append((order, label, endpoint))
-        _ADMIN_SECTIONS.sort()
-
-
-def admin_sections() -> list[tuple[str, str]]:
-    return [(label, endpoint) for _, label, endpoint in _ADMIN_SECTIONS if endpoint in current_app.view_functions]
+def admin_sections() -> tuple[tuple[str, str], ...]:
+    return ADMIN_SECTIONS

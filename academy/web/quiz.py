@@ -11,24 +11,15 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.services import certificates, quizzes
-from academy.services.errors import Conflict, InvalidInput, ServiceError
+from academy.services.errors import Conflict, InvalidInput
 
-from . import main
 from .access import signed_in
-from .errors import render_error
 from .forms import ActionForm
 
 bp = Blueprint("quiz", __name__)
 
 #: Form fields that carry answers are named ``q-<question key>``.
 ANSWER_PREFIX = "q-"
-
-
-@bp.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    if _wants_json():
-        return jsonify(error=str(exc)), exc.status
-    return render_error(exc.status, str(exc))
 
 
 @bp.get("/courses/<course_slug>/quizzes/<quiz_slug>")
@@ -63,7 +54,7 @@ def attempt(token: str):
 def save(token: str):
     """Autosave (JSON for the script, a redirect for the form's own Save button)."""
     try:
-        quizzes.save_answers(get_session(), current_user.id, token, _answers())
+        quizzes.save_answers(get_session(), current_user.id, token, posted_answers())
     except Conflict as exc:  # time is up or the attempt is closed: show where it stands
         if _wants_json():
             raise
@@ -83,7 +74,7 @@ def save(token: str):
 def finish(token: str):
     """The attempt's main button: keep what is on the page, then ask for confirmation."""
     try:
-        quizzes.save_answers(get_session(), current_user.id, token, _answers())
+        quizzes.save_answers(get_session(), current_user.id, token, posted_answers())
     except Conflict as exc:  # time is up or the attempt is closed
         flash(str(exc), "warning")
         return redirect(url_for(".attempt", token=token))
@@ -105,7 +96,8 @@ def summary(token: str):
 @signed_in
 def submit(token: str):
     """Grade the attempt: with the answers posted, or (from the summary page) the answers saved."""
-    answers = _answers() if _has_answers() else quizzes.attempt_view(get_session(), current_user.id, token).chosen
+    answers = (posted_answers() if _has_answers()
+               else quizzes.attempt_view(get_session(), current_user.id, token).chosen)
     try:
         quizzes.submit(get_session(), current_user.id, token, answers, request.form.get("submission_key", ""))
     except InvalidInput as exc:
@@ -157,7 +149,7 @@ def choose(token: str, scenario_id: str):
     return redirect(url_for(".scenario", token=token, scenario_id=scenario_id, decided=step_id))
 
 
-def _answers() -> dict[str, list[str]]:
+def posted_answers() -> dict[str, list[str]]:
     """Chosen option keys per question from the posted form.
 
     Each question also posts an empty value, so a question cleared by the learner is sent too.
@@ -182,8 +174,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _dashboard_context() -> dict:
+def dashboard_context() -> dict:
     return {"attempts": quizzes.recent_attempts(get_session(), current_user.id)}
 
-
-main.register_dashboard_panel("quiz/dashboard_panel.html", _dashboard_context, order=30)

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from academy.domain.filters import DateRange
 from academy.models import AuditEvent, Role, utcnow
 from academy.services import audit
+from academy.services.pagination import PAGE_SIZE
 
 
 def add(db, action: str, *, actor_id=None, days_ago: int = 0) -> AuditEvent:
@@ -28,22 +29,22 @@ def test_filters_by_action_actor_and_inclusive_dates(db, make_user):
     exports = audit.search(db, audit.AuditFilter(action="export.certificates"))
     assert exports.total == 2
     by_grace = audit.search(db, audit.AuditFilter(actor="HOPPER"))
-    assert {e.action for e in by_grace.events} == {"user.created", "export.certificates", "user.role_changed"}
+    assert {e.action for e in by_grace.items} == {"user.created", "export.certificates", "user.role_changed"}
     assert audit.search(db, audit.AuditFilter(actor="grace@")).total == 3
     today = utcnow().date()
     two_days = DateRange(today - timedelta(days=2), today - timedelta(days=1))
     recent = audit.search(db, audit.AuditFilter(dates=two_days))
-    assert [e.action for e in recent.events] == ["user.role_changed", "export.certificates"]
+    assert [e.action for e in recent.items] == ["user.role_changed", "export.certificates"]
 
 
 def test_pages_hold_a_fixed_number_of_events_newest_first(db):
-    for n in range(audit.PAGE_SIZE + 5):
+    for n in range(PAGE_SIZE + 5):
         add(db, f"test.event_{n:03d}", days_ago=0)
     first = audit.search(db, audit.AuditFilter())
     second = audit.search(db, audit.AuditFilter(page=2))
-    assert first.total == audit.PAGE_SIZE + 5 and first.pages == 2
-    assert len(first.events) == audit.PAGE_SIZE and len(second.events) == 5
-    assert first.events[0].id > first.events[-1].id > second.events[0].id
+    assert first.total == PAGE_SIZE + 5 and first.pages == 2
+    assert len(first.items) == PAGE_SIZE and len(second.items) == 5
+    assert first.items[0].id > first.items[-1].id > second.items[0].id
 
 
 def test_a_far_future_end_date_is_no_limit(db):

@@ -413,7 +413,7 @@ def test_a_preview_renders_the_typed_text_and_names_its_problems(db, demo):
 
 def test_walking_a_draft_records_nothing(db, demo, admin):
     save(db, MODULE, text_of(db, demo, MODULE).replace("An opening", "A draft opening"), admin)
-    _, module = previews.preview_module(db, demo, "basics", FakeLinks())
+    module = previews.preview_module(db, demo, "basics", FakeLinks()).module
     assert "A draft opening" in module.html
     quiz = previews.preview_quiz(db, demo, "basics-check", FakeLinks())
     run = previews.start_quiz(quiz, seed=1)

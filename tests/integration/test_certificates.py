@@ -235,7 +235,7 @@ def test_admins_find_certificates_by_code_name_or_course(db, learner, course):
     course_support.complete_course(db, learner.id, course)
     certificate = issue(db, learner.id, course.course_id)
     for query in [certificate.code, certificate.code.lower().replace("-", " "), "papadop", "incident basics", ""]:
-        found, total = certificates.search(db, query)
-        assert total == 1 and found[0].certificate.id == certificate.id, query
-    assert certificates.search(db, "nobody")[1] == 0
-    assert certificates.search(db, "100%_\\")[1] == 0
+        found = certificates.search(db, query)
+        assert found.total == 1 and found.items[0].certificate.id == certificate.id, query
+    assert certificates.search(db, "nobody").total == 0
+    assert certificates.search(db, "100%_\\").total == 0

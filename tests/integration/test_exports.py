@@ -75,6 +75,22 @@ def test_filter_by_course_and_refuse_unknown_names(db, seeded):
         exports.resolve(db, CertificateFilter(organisation="Nobody Ltd"))
 
 
+def test_one_export_use_case_checks_the_typed_filter_logs_and_writes(db, seeded):
+    with pytest.raises(InvalidInput) as caught:
+        exports.certificate_filter(db, since="2026-13-45")
+    assert list(caught.value.field_errors) == ["since"]
+    resolved = exports.certificate_filter(db, course="demo", status="valid")
+    export = exports.start_export(db, resolved, "csv", base_url="https://academy.example", now=utcnow(),
+                                  actor_id=None, via="cli")
+    logged = db.scalars(select(AuditEvent).where(AuditEvent.action == "export.certificates")).all()
+    assert len(logged) == 1 and '"via": "cli"' in logged[0].detail
+    text = io.StringIO()
+    export.write(export.rows(db), text)
+    lines = list(csv.DictReader(io.StringIO(text.getvalue())))
+    assert {line["code"] for line in lines} <= {c.code for c in seeded} and lines
+    assert export.filename.startswith("certificates-") and export.filename.endswith(".csv")
+
+
 def test_pages_continue_after_the_last_id(db, seeded):
     resolved = exports.resolve(db, CertificateFilter())
     first, after = exports.page(db, resolved, utcnow(), after_id=0, limit=4)

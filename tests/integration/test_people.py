@@ -93,9 +93,9 @@ def test_organisations_are_renamed_uniquely_and_their_join_code_replaced(db, mak
 def test_users_are_filtered_by_status(db, make_user):
     admin, gone = make_user(Role.ADMIN), make_user()
     people.set_active(db, gone.id, False, actor_id=admin.id)
-    found, total = people.search_users(db, people.UserFilter(status="deactivated"))
-    assert total == 1 and found[0].id == gone.id
-    assert people.search_users(db, people.UserFilter(status="active"))[1] == 1
+    found = people.search_users(db, people.UserFilter(status="deactivated"))
+    assert found.total == 1 and found.items[0].id == gone.id
+    assert people.search_users(db, people.UserFilter(status="active")).total == 1
 
 
 def test_an_organisations_overview_counts_its_people_and_certificates(app, runner, content_dir, db):

@@ -91,9 +91,12 @@ def test_admins_see_that_they_cannot_deactivate_themselves(admin_client):
     assert "You cannot deactivate your own account." in response.text
 
 
-def test_unknown_people_and_organisations_are_404(admin_client):
-    assert admin_client.get("/admin/users/999999").status_code == 404
-    assert admin_client.get("/admin/organisations/999999").status_code == 404
+def test_unknown_people_and_organisations_are_404_with_a_sentence(admin_client):
+    user = admin_client.get("/admin/users/999999")
+    assert user.status_code == 404 and "There is no user with that id." in user.get_data(as_text=True)
+    organisation = admin_client.get("/admin/organisations/999999")
+    assert organisation.status_code == 404
+    assert "There is no organisation with that id." in organisation.get_data(as_text=True)
 
 
 def test_an_organisation_is_renamed_and_given_a_new_join_code(admin_client, organisation, db):
@@ -132,6 +135,21 @@ def test_the_audit_log_is_filtered_and_malformed_dates_are_explained(admin_clien
     response = admin_client.get("/admin/audit?since=2026-05-02&until=2026-05-01")
     assert response.status_code == 400 and "before the start date" in response.text
     assert admin_client.post("/admin/audit").status_code == 405
+
+
+def test_the_audit_log_pages_keep_the_filter(admin_client, db):
+    from academy.services import audit
+    from academy.services.pagination import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 3):
+        audit.record(db, "user.created", target=f"user:{n}")
+    db.commit()
+    first = admin_client.get("/admin/audit?action=user.created").text
+    assert "Page 1 of 2" in first and "Newer" not in first
+    older = re.search(r'href="([^"]+)">Older</a>', first).group(1).replace("&amp;", "&")
+    assert "action=user.created" in older and "page=2" in older
+    second = admin_client.get(older).text
+    assert "Page 2 of 2" in second and "Newer" in second and "Older" not in second
 
 
 def test_an_api_token_is_shown_once_and_only_its_prefix_afterwards(admin_client, db):

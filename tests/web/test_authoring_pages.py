@@ -269,6 +269,9 @@ def test_walking_the_draft_as_a_learner_records_nothing(editor, db):
     assert "Preview" in course and "/author/courses/demo/preview/basics" in course
     module = editor.get("/author/courses/demo/preview/basics").get_data(as_text=True)
     assert "A draft-only sentence." in module and "preview-banner" in module
+    # The learner's module page with the banner: its quiz list and course navigation, links kept in the preview.
+    assert 'href="/author/courses/demo/preview/quizzes/basics-check"' in module and "Check your understanding" in module
+    assert "In this course" in module and 'href="/courses/demo' not in module
     quiz_url = "/author/courses/demo/preview/quizzes/basics-check"
     page = editor.get(quiz_url).get_data(as_text=True)
     state = re.search(r'name="state" value="([^"]+)"', page).group(1).replace("&#34;", '"')

@@ -9,20 +9,19 @@ from academy.db import get_session
 from academy.domain.filters import FilterError, parse_positive_int
 from academy.models import Role
 from academy.services import certificates
-from academy.services.errors import NotFound, ServiceError
+from academy.services.errors import ServiceError
 
-from .. import nav
 from ..access import roles
 from ..certificates.forms import ReissueForm, RevokeForm
 from ..certificates.views import site
 from ..errors import render_error
+from ..forms import attach_errors
 from ..requests import client_ip
 
 #: Pages of search results one may ask for (a bigger number is refused, not sent to the database).
 MAX_PAGE = 100_000
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
-nav.register_admin_section("Certificates", "admin_certificates.index", order=30)
 
 
 @bp.route("")
@@ -33,9 +32,8 @@ def index():
     except FilterError as exc:
         return render_error(400, str(exc))
     query = request.args.get("q", "")[:200]
-    found, total = certificates.search(get_session(), query, page=page)
-    return render_template("admin/certificates.html", found=found, total=total, query=query, page=page,
-                           page_size=certificates.PAGE_SIZE)
+    return render_template("admin/certificates.html", result=certificates.search(get_session(), query, page=page),
+                           query=query)
 
 
 @bp.route("/<code>")
@@ -68,7 +66,7 @@ def revoke(code: str):
             certificate = certificates.revoke(db, code, form.reason.data, note=form.note.data or "",
                                               actor_id=current_user.id, ip=client_ip())
         except ServiceError as exc:
-            _attach(form, "reason", exc)
+            attach_errors(form, exc, field="reason")
         else:
             flash(f"Certificate {certificate.code} is revoked. Verifiers now see the public reason; "
                   "the private note stays with admins.", "success")
@@ -87,25 +85,9 @@ def reissue(code: str):
             new = certificates.reissue(db, code, holder_name=form.holder_name.data, reason=form.reason.data,
                                        actor_id=current_user.id, ip=client_ip())
         except ServiceError as exc:
-            _attach(form, "reason", exc)
+            attach_errors(form, exc, field="reason")
         else:
             flash(f"Reissued as {new.code}. The old certificate now shows as revoked and points to the new one.",
                   "success")
             return redirect(url_for(".detail", code=new.code))
     return _detail(certificates.get(db, code), RevokeForm(prefix="revoke"), form, 400)
-
-
-def _attach(form, default_field: str, exc: ServiceError) -> None:
-    """Show a service's refusal beside the field it concerns (or the given one)."""
-    placed = False
-    for name, messages in (getattr(exc, "field_errors", {}) or {}).items():
-        if name in form._fields:
-            form[name].errors = [*form[name].errors, *messages]
-            placed = True
-    if not placed:
-        form[default_field].errors = [*form[default_field].errors, str(exc)]
-
-
-@bp.errorhandler(NotFound)
-def not_found(_exc: NotFound):
-    return render_error(404)

@@ -22,12 +22,11 @@ from academy.models import Course, CourseVersion, Role, utcnow
 from academy.services import exports, people, xapi
 from academy.services.errors import InvalidInput
 
-from .. import nav
 from ..access import roles
 from ..requests import client_ip
+from ..responses import content_disposition
 
 bp = Blueprint("exports", __name__, url_prefix="/admin/exports")
-nav.register_admin_section("Exports", "exports.index", order=40)
 
 
 def _courses() -> list[tuple[str, str]]:
@@ -42,10 +41,6 @@ def _form(errors: dict[str, str] | None = None, status: int = 200, form: str = "
     return render_template("admin/exports.html", args=request.args, errors=errors or {}, failed_form=form,
                            courses=_courses(), organisations=organisations,
                            statuses=[(s, s.title()) for s in shaping.STATUSES], columns=shaping.COLUMNS), status
-
-
-def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 def _streamed(chunks: Callable[[Session], Iterator[str]]) -> Iterator[str]:
@@ -77,24 +72,20 @@ def certificates():
     db = get_session()
     try:
         fmt = shaping.parse_format(args.get("format"))
-        flt = shaping.parse_filter(course=args.get("course"), organisation=args.get("organisation"),
-                                   since=args.get("since"), until=args.get("until"), status=args.get("status"))
-        resolved = exports.resolve(db, flt)
+        resolved = exports.certificate_filter(db, **{name: args.get(name) for name in shaping.FILTER_FIELDS})
     except FilterError as exc:
         return _form({exc.field: str(exc)}, 400, "certificates")
     except InvalidInput as exc:
         return _form({field: messages[0] for field, messages in exc.field_errors.items()}, 400, "certificates")
-    exports.log_export(db, "certificates", fmt, flt.describe(), actor_id=current_user.id, ip=client_ip())
-    now = utcnow()
-    base_url = current_app.config["BASE_URL"]
-    filename = shaping.export_filename("certificates", fmt, now.date())
-    if fmt == "xlsx":
+    export = exports.start_export(db, resolved, fmt, base_url=current_app.config["BASE_URL"], now=utcnow(),
+                                  actor_id=current_user.id, ip=client_ip())
+    if export.binary:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it, which deletes it)
-        shaping.write_xlsx(exports.rows(db, resolved, now, base_url), spool)
+        export.write(export.rows(db), spool)
         spool.seek(0)
-        return send_file(spool, mimetype=shaping.MEDIA_TYPES[fmt], as_attachment=True, download_name=filename)
-    body = _streamed(lambda session: shaping.TEXT_WRITERS[fmt](exports.rows(session, resolved, now, base_url)))
-    return Response(body, content_type=shaping.MEDIA_TYPES[fmt], headers=_attachment(filename))
+        return send_file(spool, mimetype=export.media_type, as_attachment=True, download_name=export.filename)
+    body = _streamed(lambda session: export.chunks(export.rows(session)))
+    return Response(body, content_type=export.media_type, headers=content_disposition(export.filename))
 
 
 @bp.get("/xapi")
@@ -115,4 +106,4 @@ def xapi_statements():
     scope, base_url = xapi.Scope(dates=dates, course_id=course_id), current_app.config["BASE_URL"]
     lines = _streamed(lambda session: xapi.statement_lines(session, scope, base_url=base_url))
     return Response(lines, content_type=shaping.MEDIA_TYPES["json"],
-                    headers=_attachment(shaping.export_filename("xapi-statements", "json", utcnow().date())))
+                    headers=content_disposition(shaping.export_filename("xapi-statements", "json", utcnow().date())))

@@ -14,19 +14,16 @@ from academy.domain.filters import FilterError, parse_choice, parse_date_range, 
 from academy.models import Role, User, utcnow
 from academy.services import accounts, api_tokens, people
 from academy.services import audit as audit_log  # the view `audit` below owns the plain name
-from academy.services.errors import ServiceError
+from academy.services.errors import Conflict, InvalidInput
+from academy.services.pagination import Page
 
-from .. import nav
 from ..access import roles
-from ..forms import ActionForm, OrganisationForm
+from ..forms import ActionForm, OrganisationForm, attach_errors
 from ..refusals import refuse
 from ..requests import client_ip
 from .forms import ApiTokenForm, MoveOrganisationForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-nav.register("Admin", "admin.users", order=90)
-nav.register_admin_section("Audit log", "admin.audit", order=80)
-nav.register_admin_section("API tokens", "admin.tokens", order=90)
 
 MAX_PAGE = 100_000
 #: Enrolments listed on an organisation's page (the figures above the list count them all).
@@ -36,10 +33,6 @@ LEARNERS_SHOWN = 100
 def _require_action_form() -> None:
     if not ActionForm().validate_on_submit():
         abort(400)
-
-
-def _flash_error(exc: ServiceError) -> None:
-    flash(str(exc), "error")
 
 
 bp.add_app_template_filter(audit_log.detail_items, "audit_detail")
@@ -69,20 +62,15 @@ def users():
         refuse(400, str(exc))
     flt = people.UserFilter(query=query, role=role, organisation_id=organisation or None, status=status, page=page)
     db = get_session()
-    found, total = people.search_users(db, flt)
-    return render_template("admin/users.html", users=found, total=total, flt=flt, roles=list(Role),
-                           statuses=list(people.Status), organisations=people.organisations_with_counts(db),
-                           page_size=people.PAGE_SIZE)
+    return render_template("admin/users.html", result=people.search_users(db, flt), flt=flt, roles=list(Role),
+                           statuses=list(people.Status), organisations=people.organisations_with_counts(db))
 
 
 @bp.route("/users/<int:user_id>")
 @roles(Role.ADMIN)
 def user(user_id: int):
     db = get_session()
-    try:
-        person = people.get_user(db, user_id)
-    except ServiceError as exc:
-        abort(exc.status)
+    person = people.get_user(db, user_id)
     return render_template("admin/user.html", person=person, role_form=RoleForm(role=person.role),
                            move_form=_move_form(db, person.organisation_id),
                            courses=people.learner_courses(db, person.id),
@@ -99,10 +87,8 @@ def change_role(user_id: int):
         abort(400)
     try:
         changed = people.change_role(get_session(), user_id, form.role.data, actor_id=current_user.id, ip=client_ip())
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        _flash_error(exc)
+    except (InvalidInput, Conflict) as exc:
+        flash(str(exc), "error")
     else:
         article = "an" if changed.role[0] in "aeiou" else "a"
         flash(f"{changed.name} is now {article} {changed.role}.", "success")
@@ -126,10 +112,8 @@ def move_organisation(user_id: int):
     try:
         moved = people.move_to_organisation(get_session(), user_id, target, actor_id=current_user.id,
                                             ip=client_ip())
-    except ServiceError as exc:
-        if exc.status == 404:  # the form offers existing organisations only: the user is gone
-            abort(404)
-        _flash_error(exc)
+    except (InvalidInput, Conflict) as exc:
+        flash(str(exc), "error")
     else:
         where = moved.organisation.name if moved.organisation else "no organisation"
         flash(f"{moved.name} now belongs to {where}.", "success")
@@ -152,10 +136,8 @@ def _set_active(user_id: int, *, active: bool):
     _require_action_form()
     try:
         changed = people.set_active(get_session(), user_id, active, actor_id=current_user.id, ip=client_ip())
-    except ServiceError as exc:
-        if exc.status == 404:
-            abort(404)
-        _flash_error(exc)
+    except (InvalidInput, Conflict) as exc:
+        flash(str(exc), "error")
     else:
         if active:
             flash(f"{changed.name} can sign in again.", "success")
@@ -169,10 +151,7 @@ def _set_active(user_id: int, *, active: bool):
 def reset_link(user_id: int):
     _require_action_form()
     db = get_session()
-    try:
-        token = accounts.issue_reset_link(db, user_id, actor_id=current_user.id, ip=client_ip())
-    except ServiceError as exc:
-        abort(exc.status)
+    token = accounts.issue_reset_link(db, user_id, actor_id=current_user.id, ip=client_ip())
     person = db.get(User, user_id)
     link = f"{current_app.config['BASE_URL']}{url_for('auth.reset', token=token)}"
     return render_template("admin/reset_link.html", user=person, link=link)
@@ -188,8 +167,8 @@ def organisations():
     if form.validate_on_submit():
         try:
             org = accounts.create_organisation(db, form.name.data, actor_id=current_user.id, ip=client_ip())
-        except ServiceError as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
+        except (InvalidInput, Conflict) as exc:
+            attach_errors(form, exc, field="name")
         else:
             flash(f"Created {org.name}. Its join code is {org.join_code}.", "success")
             return redirect(url_for("admin.organisation", organisation_id=org.id))
@@ -201,16 +180,13 @@ def organisations():
 @roles(Role.ADMIN)
 def organisation(organisation_id: int):
     db = get_session()
-    try:
-        org = people.get_organisation(db, organisation_id)
-    except ServiceError as exc:
-        abort(exc.status)
+    org = people.get_organisation(db, organisation_id)
     form = RenameOrganisationForm()
     if form.validate_on_submit():
         try:
             people.rename_organisation(db, org.id, form.name.data, actor_id=current_user.id, ip=client_ip())
-        except ServiceError as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
+        except (InvalidInput, Conflict) as exc:
+            attach_errors(form, exc, field="name")
         else:
             flash(f"Renamed to {org.name}.", "success")
             return redirect(url_for("admin.organisation", organisation_id=org.id))
@@ -224,10 +200,7 @@ def organisation(organisation_id: int):
 @roles(Role.ADMIN)
 def regenerate_join_code(organisation_id: int):
     _require_action_form()
-    try:
-        org = people.regenerate_join_code(get_session(), organisation_id, actor_id=current_user.id, ip=client_ip())
-    except ServiceError as exc:
-        abort(exc.status)
+    org = people.regenerate_join_code(get_session(), organisation_id, actor_id=current_user.id, ip=client_ip())
     flash(f"New join code for {org.name}: {org.join_code}. The old code no longer works.", "success")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
@@ -248,10 +221,9 @@ def audit():
                                     actor=parse_text("actor", args.get("actor")), dates=dates, page=page)
     except FilterError as exc:
         errors[exc.field] = str(exc)
-    result = audit_log.search(db, flt) if not errors else audit_log.AuditPage([], 0, 1)
+    result = audit_log.search(db, flt) if not errors else Page([], 0)
     return render_template("admin/audit.html", result=result, flt=flt, args=args, errors=errors,
-                           actions=audit_log.actions(db), labels=audit_log.ACTION_LABELS,
-                           page_size=audit_log.PAGE_SIZE), 400 if errors else 200
+                           actions=audit_log.actions(db), labels=audit_log.ACTION_LABELS), 400 if errors else 200
 
 
 # --- API tokens -------------------------------------------------------------------------------
@@ -265,8 +237,8 @@ def tokens():
     if form.validate_on_submit():
         try:
             created, secret = api_tokens.create(db, form.name.data, actor_id=current_user.id, ip=client_ip())
-        except ServiceError as exc:
-            form.name.errors = [*form.name.errors, str(exc)]
+        except (InvalidInput, Conflict) as exc:
+            attach_errors(form, exc, field="name")
         else:
             form = ApiTokenForm(formdata=None)
     return render_template("admin/api_tokens.html", form=form, tokens=api_tokens.all_tokens(db),
@@ -277,9 +249,6 @@ def tokens():
 @roles(Role.ADMIN)
 def revoke_token(token_id: int):
     _require_action_form()
-    try:
-        token = api_tokens.revoke(get_session(), token_id, actor_id=current_user.id, ip=client_ip())
-    except ServiceError as exc:
-        abort(exc.status)
+    token = api_tokens.revoke(get_session(), token_id, actor_id=current_user.id, ip=client_ip())
     flash(f"Revoked the token “{token.name}”. Requests with it are now refused.", "success")
     return redirect(url_for("admin.tokens"))

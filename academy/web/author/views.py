@@ -21,15 +21,15 @@ from academy.domain.course_files import Kind, module_slugs
 from academy.domain.problems import Problem
 from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
-from academy.services.errors import InvalidInput, ServiceError
+from academy.services.errors import InvalidInput
 
-from .. import nav
 from ..access import roles
-from ..errors import render_error
-from ..forms import ActionForm
-from ..learn import SVG_POLICY
+from ..errors import json_errors
+from ..forms import ActionForm, attach_errors
 from ..links import PreviewLinks, SiteLinks
+from ..quiz import posted_answers
 from ..requests import client_ip
+from ..responses import content_disposition, send_image
 from .forms import (
     AssetForm,
     CourseForm,
@@ -43,16 +43,8 @@ from .forms import (
 )
 
 bp = Blueprint("author", __name__, url_prefix="/author")
-nav.register("Authoring", "author.index", order=60)
 AUTHORS = (Role.INSTRUCTOR, Role.ADMIN)
 FINAL_EXAM = "final"
-
-
-@bp.errorhandler(ServiceError)
-def service_error(exc: ServiceError):
-    if request.endpoint == "author.live_preview":
-        return jsonify(error=str(exc)), exc.status
-    return render_error(exc.status, str(exc))
 
 
 def _preview_links() -> PreviewLinks:
@@ -65,14 +57,6 @@ def _course(slug: str):
 
 def _to_course(slug: str) -> Response:
     return redirect(url_for(".course", slug=slug))
-
-
-def _field_errors(form, exc: InvalidInput) -> None:
-    """Show a service's refusal beside the fields it names (or on the first field)."""
-    errors = exc.field_errors or {next(iter(form._fields)): [str(exc)]}
-    for name, messages in errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, *messages]
 
 
 # --- Courses ----------------------------------------------------------------------------------------
@@ -104,7 +88,7 @@ def create_course():
             authoring.create_course(get_session(), form.slug.data, form.title.data, form.summary.data,
                                     current_user, ip=client_ip())
         except InvalidInput as exc:
-            _field_errors(form, exc)
+            attach_errors(form, exc, field="title")
         else:
             flash(f"Created {form.title.data}. Write its introduction, add modules, then publish.", "success")
             return _to_course(form.slug.data)
@@ -216,12 +200,7 @@ def upload_asset(slug: str):
 @bp.get("/courses/<slug>/assets/<path:name>")
 @roles(*AUTHORS)
 def draft_asset(slug: str, name: str):
-    image = authoring.asset(get_session(), _course(slug), name)
-    response = current_app.response_class(image.data, mimetype=image.content_type)
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if image.content_type == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = SVG_POLICY
-    return response
+    return send_image(authoring.asset(get_session(), _course(slug), name))
 
 
 @bp.post("/courses/<slug>/discard/<path:path>")
@@ -300,6 +279,7 @@ def edit(slug: str, path: str):
 
 @bp.post("/preview")
 @roles(*AUTHORS)
+@json_errors
 def live_preview():
     """The editor script's preview: rendered HTML and problems, as JSON."""
     form = PreviewForm()
@@ -323,7 +303,7 @@ def gift_import(slug: str, path: str):
             result = course_transfer.gift_preview(get_session(), slug, path, form.file.data.read(), current_user,
                                                   replace=form.mode.data == "replace")
         except InvalidInput as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
+            attach_errors(form, exc, field="file")
     save_form = EditForm(formdata=None, data={"text": result.text, "revision": result.revision}) if result else None
     return render_template("author/gift.html", course=course, path=path, form=form, result=result,
                            save_form=save_form, mode=form.mode.data), 400 if form.errors else 200
@@ -408,8 +388,7 @@ def restore(slug: str, number: int):
 @roles(*AUTHORS)
 def export(slug: str):
     name, data = course_transfer.export_zip(get_session(), slug, current_user, request.args.get("version", type=int))
-    return current_app.response_class(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    return current_app.response_class(data, mimetype="application/zip", headers=content_disposition(name))
 
 
 # --- Preview as a learner -----------------------------------------------------------------------------
@@ -426,11 +405,10 @@ def preview_course(slug: str):
 @roles(*AUTHORS)
 def preview_module(slug: str, module: str):
     course = _course(slug)
-    content, shown = previews.preview_module(get_session(), course, module, _preview_links())
-    position = content.modules.index(shown)
-    return render_template("author/preview_module.html", course=course, content=content, module=shown,
-                           previous=content.modules[position - 1] if position else None,
-                           following=content.modules[position + 1] if position + 1 < len(content.modules) else None)
+    preview = previews.preview_module(get_session(), course, module, _preview_links())
+    previous, following = preview.view.outline.neighbours(preview.module)
+    return render_template("author/preview_module.html", course=course, view=preview.view, module=preview.module,
+                           previous=previous, following=following, links=_preview_links(), edit_path=preview.path)
 
 
 @bp.get("/courses/<slug>/preview/resources/<resource>")
@@ -449,7 +427,7 @@ def preview_quiz(slug: str, quiz: str):
     if request.method == "GET" or not ActionForm().validate_on_submit():
         run = previews.start_quiz(definition, secrets.randbelow(2**31))
     else:
-        answers = {key[2:]: [v for v in request.form.getlist(key) if v] for key in request.form if key.startswith("q-")}
+        answers = posted_answers()
         choice = tuple(request.form["choose"].split(":", 2)) if request.form.get("choose", "").count(":") == 2 else None
         run = previews.continue_quiz(definition, request.form.get("state", ""), answers, choice=choice,
                                      submit=request.form.get("action") == "submit")

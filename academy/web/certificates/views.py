@@ -13,7 +13,6 @@ Who may see what (docs/certificates.md explains why):
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from urllib.parse import quote, urlencode
 
 import segno
@@ -27,15 +26,12 @@ from academy.extensions import limiter
 from academy.keystore import KeyStore
 from academy.models import Certificate
 from academy.services import certificates
-from academy.services.errors import NotFound
 
-from .. import main, nav
 from ..access import public, signed_in
-from ..errors import render_error
+from ..responses import content_disposition
 from .forms import VerifyForm
 
 bp = Blueprint("certificates", __name__)
-nav.register("Certificates", "certificates.mine", order=30)
 
 #: Verification look-ups per client address (also guards the PDF, JSON and status documents).
 LOOKUP_LIMIT = "30 per minute"
@@ -90,11 +86,9 @@ def show(code: str):
                            verify_url=verify_url, qr_uri=qr_uri, linkedin_url=linkedin_url(certificate, verify_url))
 
 
-def _dashboard_panel() -> dict:
+def dashboard_context() -> dict:
     return {"held": [s for s in certificates.held_by(get_session(), current_user.id) if s.certificate.live]}
 
-
-main.register_dashboard_panel("certificates/_dashboard_panel.html", _dashboard_panel, order=40)
 
 
 # --- public documents ----------------------------------------------------------------------------
@@ -105,9 +99,8 @@ main.register_dashboard_panel("certificates/_dashboard_panel.html", _dashboard_p
 def pdf(code: str):
     certificate = certificates.get(get_session(), code)
     body = certificate_pdf.render(certificates.sheet(certificate, site()))
-    response = Response(body, mimetype="application/pdf", headers=FRESH)
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.pdf"'
-    return response
+    return Response(body, mimetype="application/pdf", headers={
+        **FRESH, **content_disposition(f"certificate-{certificate.code}.pdf", inline=True)})
 
 
 @bp.route("/certificates/<code>.json")
@@ -117,10 +110,9 @@ def credential(code: str):
     db = get_session()
     certificate = certificates.get(db, code)
     text = certificates.signed_credential(db, certificate, site(), keystore())
-    disposition = "attachment" if request.args.get("download") else "inline"
+    name = f"certificate-{certificate.code}.json"
     return Response(text, mimetype="application/json", headers={
-        **_PUBLIC_JSON, **FRESH,
-        "Content-Disposition": f'{disposition}; filename="certificate-{certificate.code}.json"'})
+        **_PUBLIC_JSON, **FRESH, **content_disposition(name, inline=not request.args.get("download"))})
 
 
 @bp.route("/certificates/<code>/status")
@@ -193,13 +185,3 @@ def _not_found(typed: str = ""):
 def plain_name(name: str) -> str:
     """A name as it displays on the PDF and in exports: without bidi override or isolate controls."""
     return names.without_bidi_controls(name or "")
-
-
-@bp.app_template_filter("long_date")
-def long_date(moment: datetime | None) -> str:
-    return certificate_pdf.long_date(moment.date()) if moment else ""
-
-
-@bp.errorhandler(NotFound)
-def not_found(_exc: NotFound):
-    return render_error(404)
