@@ -16,9 +16,11 @@ from .content import (
     Quiz,
     QuizVersion,
 )
+from .organisations import CourseAssignment, Invitation, OrganisationManager
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
-           "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module",
-           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz",
-           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]
+           "Certificate", "Course", "CourseAssignment", "CourseEditor", "CourseVersion", "Draft", "Enrolment",
+           "Invitation", "LoginSession", "Module", "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation",
+           "OrganisationManager", "Origin", "PublishedFile", "Quiz", "QuizVersion", "Role", "Source", "User",
+           "VersionOrigin", "utcnow"]

@@ -67,8 +67,9 @@ def create_user(
     organisation_id: int | None = None,
     actor_id: int | None = None,
     ip: str | None = None,
+    commit: bool = True,
 ) -> User:
-    """Create an account after checking every rule; commits."""
+    """Create an account after checking every rule; commits unless ``commit`` is False (the caller's unit of work)."""
     email = normalise_email(email)
     name = name.strip()
     errors: dict[str, list[str]] = {}
@@ -97,7 +98,8 @@ def create_user(
         raise Conflict("An account with this email address already exists.") from exc
     audit.record(session, "user.created", actor_id=actor_id or user.id, target=f"user:{user.id}",
                  detail={"role": str(role), "email": email}, ip=ip)
-    session.commit()
+    if commit:
+        session.commit()
     return user
 
 
