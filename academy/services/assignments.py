@@ -206,3 +206,22 @@ def for_new_member(session: Session, user: User, organisation: Organisation) -> 
             session.flush()
         notify_assigned(session, user, organisation, slug, title,
                         rules.due_date(organisations.due_rule(assignment), user.created_at))
+
+
+def members_by_email(session: Session, organisation_id: int, text: str) -> list[int] | None:
+    """The ids of the members whose addresses are listed (one per line, or separated by , or ;).
+
+    None when the text is empty (meaning everyone); InvalidInput naming any address that is not a member.
+    """
+    emails = list(dict.fromkeys(part.strip().lower() for part in text.replace(",", "\n").replace(";", "\n")
+                                .splitlines() if part.strip()))
+    if not emails:
+        return None
+    found = dict(session.execute(select(User.email, User.id).where(User.organisation_id == organisation_id,
+                                                                   User.email.in_(emails))).all())
+    missing = [email for email in emails if email not in found]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        message = f"Not members of this organisation: {shown}."
+        raise InvalidInput(message, {"people": [message]})
+    return [found[email] for email in emails]

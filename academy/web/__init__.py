@@ -16,6 +16,7 @@ from . import (
     exports,
     learn,
     main,
+    manage,
     nav,
     quiz,
     security,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(author.bp)
+    app.register_blueprint(manage.bp)
     errors.init_app(app)
     security.init_app(app)
 

@@ -13,6 +13,7 @@ from academy.db import get_session
 from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int, parse_text
 from academy.models import Role, User, utcnow
 from academy.services import accounts, api_tokens, audit_log, people
+from academy.services import organisations as managed
 from academy.services.errors import ServiceError
 
 from . import nav
@@ -20,6 +21,7 @@ from .access import roles
 from .admin_forms import ApiTokenForm, RenameOrganisationForm, RoleForm
 from .auth import client_ip
 from .forms import ActionForm, OrganisationForm
+from .manage.forms import AppointManagerForm
 from .refusals import refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -177,7 +179,40 @@ def organisation(organisation_id: int):
     elif request.method == "GET":
         form.name.data = org.name
     return render_template("admin/organisation.html", org=org, form=form, learners_shown=LEARNERS_SHOWN,
-                           overview=people.organisation_overview(db, org.id, utcnow()))
+                           overview=people.organisation_overview(db, org.id, utcnow()),
+                           managers=managed.managers_of(db, org.id), appoint=AppointManagerForm())
+
+
+@bp.route("/organisations/<int:organisation_id>/managers", methods=["POST"])
+@roles(Role.ADMIN)
+def appoint_manager(organisation_id: int):
+    form = AppointManagerForm()
+    if not form.validate_on_submit():
+        flash("Enter the email address of an existing account.", "error")
+    else:
+        try:
+            user = managed.appoint_manager(get_session(), organisation_id, form.email.data,
+                                                 actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            if exc.status == 404:
+                abort(404)
+            _flash_error(exc)
+        else:
+            flash(f"{user.name} now manages this organisation.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@bp.route("/organisations/<int:organisation_id>/managers/<int:user_id>/remove", methods=["POST"])
+@roles(Role.ADMIN)
+def remove_manager(organisation_id: int, user_id: int):
+    _require_action_form()
+    try:
+        managed.remove_manager(get_session(), organisation_id, user_id, actor_id=current_user.id,
+                                     ip=client_ip())
+    except ServiceError as exc:
+        abort(exc.status)
+    flash("That person no longer manages this organisation.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
 
 @bp.route("/organisations/<int:organisation_id>/join-code", methods=["POST"])

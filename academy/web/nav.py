@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
@@ -14,6 +15,8 @@ class NavEntry:
     label: str
     endpoint: str
     order: int
+    #: Shown only when this returns True for the user (None when anonymous); the access rule still applies.
+    when: Callable[[object], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -26,10 +29,10 @@ class NavItem:
 _ENTRIES: list[NavEntry] = []
 
 
-def register(label: str, endpoint: str, order: int = 50) -> None:
-    """Show ``endpoint`` in the header to whoever may open it (its access rule decides)."""
+def register(label: str, endpoint: str, order: int = 50, when: Callable[[object], bool] | None = None) -> None:
+    """Show ``endpoint`` in the header to whoever may open it (its access rule decides, and ``when``)."""
     if all(e.endpoint != endpoint for e in _ENTRIES):
-        _ENTRIES.append(NavEntry(label, endpoint, order))
+        _ENTRIES.append(NavEntry(label, endpoint, order, when))
 
 
 def items_for(user) -> list[NavItem]:
@@ -42,6 +45,8 @@ def items_for(user) -> list[NavItem]:
             continue
         access = access_of(current_app, entry.endpoint)
         allowed = access == PUBLIC or (user is not None and access is not None and user.role in access)
+        if allowed and entry.when is not None:
+            allowed = entry.when(user)
         if allowed:
             found.append(NavItem(entry.label, url_for(entry.endpoint),
                                  entry.endpoint.split(".", 1)[0] == current_blueprint))
