@@ -16,9 +16,11 @@ from .content import (
     Quiz,
     QuizVersion,
 )
+from .mail import MailPreference, MailStatus, OutboxMessage
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
-           "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module",
-           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz",
-           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]
+           "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession",
+           "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation",
+           "Origin", "OutboxMessage", "PublishedFile", "Quiz", "QuizVersion", "Role", "Source", "User",
+           "VersionOrigin", "utcnow"]

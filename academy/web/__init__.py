@@ -15,6 +15,7 @@ from . import (
     errors,
     exports,
     learn,
+    mail,
     main,
     nav,
     quiz,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(author.bp)
+    app.register_blueprint(mail.bp)
     errors.init_app(app)
     security.init_app(app)
 
