@@ -16,11 +16,12 @@ from .content import (
     Quiz,
     QuizVersion,
 )
+from .mail import MailPreference, MailStatus, OutboxMessage
 from .organisations import CourseAssignment, Invitation, OrganisationManager
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
            "Certificate", "Course", "CourseAssignment", "CourseEditor", "CourseVersion", "Draft", "Enrolment",
-           "Invitation", "LoginSession", "Module", "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation",
-           "OrganisationManager", "Origin", "PublishedFile", "Quiz", "QuizVersion", "Role", "Source", "User",
-           "VersionOrigin", "utcnow"]
+           "Invitation", "LoginSession", "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion",
+           "OneTimeToken", "Organisation", "OrganisationManager", "Origin", "OutboxMessage", "PublishedFile", "Quiz",
+           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]

@@ -130,7 +130,7 @@ def notify_assigned(session: Session, person: User, organisation: Organisation, 
                     course_title: str, due: date) -> bool:
     """Queue the "course assigned" email (once per person and course). Does not commit."""
     return mail.enqueue(
-        session, to_email=person.email, to_name=person.name, kind="course_assigned", key=f"course:{course_slug}",
+        session, to_email=person.email, to_name=person.name, kind="course-assigned", key=f"course:{course_slug}",
         template="course_assigned", user_id=person.id,
         subject=f"{organisation.name} has assigned you {course_title}",
         context={"name": person.name, "organisation": organisation.name, "course_title": course_title,

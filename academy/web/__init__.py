@@ -15,6 +15,7 @@ from . import (
     errors,
     exports,
     learn,
+    mail,
     main,
     manage,
     nav,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(quiz.bp)
     app.register_blueprint(author.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(mail.bp)
     errors.init_app(app)
     security.init_app(app)
 

@@ -1,7 +1,7 @@
 """organisations: managers, invitations, assigned courses
 
-Revision ID: 0009
-Revises: 0007
+Revision ID: 0009_organisations
+Revises: 0008_mail
 Create Date: 2026-12-03 09:43:27.262663
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import academy.models.base
 
 
-revision = '0009'
-down_revision = '0007'
+revision = '0009_organisations'
+down_revision = '0008_mail'
 branch_labels = None
 depends_on = None
 
