@@ -23,7 +23,7 @@ from academy.domain import roster
 from academy.models import Course, Invitation, Organisation, User, utcnow
 
 from . import accounts, assignments, audit, mail
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, ServiceError
 
 VALID_FOR = timedelta(days=14)
 DEFAULT_DUE_DAYS = assignments.DEFAULT_DUE_DAYS
@@ -190,11 +190,14 @@ def accept(session: Session, token: str, *, name: str, password: str, ip: str | 
     if claimed.rowcount != 1:
         session.rollback()
         raise NotFound(_DEAD_LINK)
-    if session.scalar(select(func.count(User.id)).where(User.email == email)):
-        session.rollback()
-        raise Conflict("An account with this email address already exists; sign in instead.")
-    user = accounts.create_user(session, email=email, name=name, password=password,
-                                organisation_id=organisation_id, ip=ip, commit=False)
+    try:
+        if session.scalar(select(func.count(User.id)).where(User.email == email)):
+            raise Conflict("An account with this email address already exists; sign in instead.")
+        user = accounts.create_user(session, email=email, name=name, password=password,
+                                    organisation_id=organisation_id, ip=ip, commit=False)
+    except ServiceError:
+        session.rollback()  # the link stays usable after a refused name or password
+        raise
     invitation = session.get(Invitation, invitation.id)
     invitation.user_id = user.id
     organisation = session.get(Organisation, organisation_id)
