@@ -13,6 +13,7 @@ from .cli_certificates import certificates_cli
 from .cli_content import content_cli
 from .cli_demo import demo_cli
 from .cli_exports import export_certificates, xapi_cli
+from .cli_mail import mail_cli
 from .db import session_scope
 from .models import Role
 from .services import accounts
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(setup_link)

@@ -105,6 +105,8 @@ class LiveServer:
             "ACADEMY_SECRET_KEY": "live-server-secret-key-for-tests-only",
             "ACADEMY_BASE_URL": self.base_url,
             "ACADEMY_ACCESS_LOG": "0",
+            # Tests deliver mail themselves (flask mail send); no worker beside gunicorn.
+            "ACADEMY_MAIL_WORKER": "0",
             "ACADEMY_CONTENT_DIR": str(REPO),
             "PYTHONUNBUFFERED": "1",
         })
