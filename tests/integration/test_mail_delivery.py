@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import urllib.parse
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from academy.db import session_scope
 from academy.domain.mail import parse_smtp_url
 from academy.models import OutboxMessage, utcnow
 from academy.services import mail, outbox
@@ -202,3 +204,28 @@ def test_an_untrusted_certificate_is_refused(db, tmp_path):
                                mail_from="no-reply@academy.example").deliver()
         assert report.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in report.unavailable
         assert server.received == []
+
+
+def test_two_senders_at_once_never_deliver_the_same_message_twice(app, db, smtp):
+    """Run on PostgreSQL too (ACADEMY_TEST_DATABASE_URL): there the claim is FOR UPDATE SKIP LOCKED."""
+    queue(db, 30)
+    smtp.handler.stall = 0.01  # keep both senders busy at the same time
+    start = threading.Barrier(2)
+    reports: list[outbox.Report] = []
+
+    def run(name: str) -> None:
+        with session_scope(app) as session:
+            one = outbox.Sender(session=session, transport=SmtpTransport(parse_smtp_url(smtp.url)),
+                                mail_from="no-reply@academy.example", worker=name)
+            start.wait()
+            reports.append(one.deliver())
+
+    threads = [threading.Thread(target=run, args=(f"host-{n}:1",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    ids = [r.message_id for r in smtp.received]
+    assert len(ids) == 30 and len(set(ids)) == 30
+    assert sum(r.sent for r in reports) == 30
+    assert statuses(db) == ["sent"] * 30

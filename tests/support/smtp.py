@@ -8,6 +8,7 @@ certificate made here).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -51,6 +52,8 @@ class Handler:
     refuse: dict[str, str] = field(default_factory=dict)
     #: Seconds to wait after storing a message and before answering 250 (the sender waits, in flight).
     stall: float = 0.0
+    #: Stall only on this message (1 for the first one received), not on every one.
+    stall_at: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
@@ -63,8 +66,8 @@ class Handler:
         parsed = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
-        if self.stall:
-            import asyncio
+            ordinal = len(self.received)
+        if self.stall and self.stall_at in (None, ordinal):
             await asyncio.sleep(self.stall)
         return "250 Message accepted"
 
