@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from academy.domain import assignments as rules
 from academy.models import CourseAssignment, Organisation, OrganisationManager, User
 
-from . import mail, organisations
+from . import assignments, mail, organisations
 
 #: Days before the due date that the learner is reminded.
 DUE_SOON_DAYS = 7
@@ -52,6 +52,22 @@ def standings(session: Session, organisation: Organisation, now: datetime) -> It
                 standing = facts.standing(user, course.id, now)
                 if standing is not None:
                     yield Due(user, course, standing, facts.activity_of(user.id, course.id).certificate)
+
+
+def assignment_notices(session: Session, now: datetime) -> int:
+    """Queue "course assigned" for every open assignment whose person has not been told yet.
+
+    Covers what the assignment's own transaction does not: a large organisation-wide assignment and
+    people who joined with the organisation's code. The key is the one ``assignments.notify_assigned``
+    uses, so someone told already is not told again.
+    """
+    queued = 0
+    for organisation in _organisations_with_assignments(session):
+        for due in standings(session, organisation, now):
+            if due.standing.status is not rules.AssignmentStatus.COMPLETED:
+                queued += assignments.notify_assigned(session, due.user, organisation, due.course.slug,
+                                                      due.course.title, due.standing.due_on)
+    return queued
 
 
 def learner_reminders(session: Session, now: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from academy.db import begin_write
@@ -21,6 +21,10 @@ from . import audit, mail, organisations
 from .errors import InvalidInput, NotFound
 
 MAX_DUE_DAYS = 3650
+#: Up to this many people are told in the assignment's own transaction; a larger assignment (a whole big
+#: organisation) commits at once and the next reminder scan queues the notices, under the same
+#: (recipient, kind, key), so nobody is told twice and nobody is missed.
+NOTIFY_IN_TRANSACTION = 200
 #: Days to complete a course assigned at invitation when the inviter named no number.
 DEFAULT_DUE_DAYS = 30
 
@@ -67,8 +71,8 @@ def assign(session: Session, organisation_id: int, course_slug: str, *, user_ids
            ip: str | None = None) -> int:
     """Assign a course to the whole organisation (``user_ids`` None) or to some members. Commits.
 
-    Returns how many people were newly told. Assigning again to someone who already has the course
-    assigned adds a rule (the earliest due date counts) but sends no second email for it.
+    Returns how many people were told at once (see :data:`NOTIFY_IN_TRANSACTION`). Assigning again to
+    someone who already has the course adds a rule (the earliest due date counts) but no second email.
     """
     now = utcnow()
     check_due(due_on, due_days, now.date())
@@ -116,10 +120,13 @@ def _assign(session: Session, organisation: Organisation, course: Course, title:
     session.flush()
     enrolled = set(session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id,
                                                                    Enrolment.user_id.in_([m.id for m in members]))))
+    missing = [{"user_id": m.id, "course_id": course.id, "enrolled_at": now} for m in members if m.id not in enrolled]
+    if missing:  # one statement for the whole organisation, not one flush per person
+        session.execute(insert(Enrolment), missing)
+    if len(members) > NOTIFY_IN_TRANSACTION:
+        return 0  # the next reminder scan queues their notices (assignment_reminders.assignment_notices)
     told = 0
     for person in members:
-        if person.id not in enrolled:
-            session.add(Enrolment(user_id=person.id, course_id=course.id, enrolled_at=now))
         rule = organisations.due_rule(created[None if everyone else person.id])
         told += notify_assigned(session, person, organisation, course.slug, title,
                                 rules.due_date(rule, person.created_at))

@@ -60,8 +60,8 @@ def certificate_expiry_reminders(session: Session, now: datetime) -> int:
 
 
 #: Every scan, in order. Other areas add theirs here (assignment reminders, manager digests).
-SCANNERS: list[Scanner] = [certificate_expiry_reminders, assignment_reminders.learner_reminders,
-                           assignment_reminders.manager_digests]
+SCANNERS: list[Scanner] = [certificate_expiry_reminders, assignment_reminders.assignment_notices,
+                           assignment_reminders.learner_reminders, assignment_reminders.manager_digests]
 
 
 def scan(session: Session, now: datetime) -> int:

@@ -11,8 +11,9 @@ from sqlalchemy import event, select, update
 
 from academy.domain import exports as shaping
 from academy.domain.assignments import AssignmentStatus, Cell
-from academy.models import Certificate, CourseAssignment, Enrolment, Invitation, User, utcnow
+from academy.models import Certificate, CourseAssignment, Enrolment, Invitation, Organisation, User, utcnow
 from academy.services import (
+    accounts,
     assignment_reminders,
     assignments,
     certificates,
@@ -321,3 +322,24 @@ def test_the_managers_downloads_hold_only_their_organisation(db, org, manager, m
     shaping.write_xlsx(iter(rows), buffer, columns=columns)
     sheet = load_workbook(io.BytesIO(buffer.getvalue())).active
     assert [c.value for c in sheet[1]] == list(columns)
+
+
+def test_a_large_assignment_commits_at_once_and_the_scan_tells_everyone_once(db, org, manager, make_user, course,
+                                                                              monkeypatch):
+    monkeypatch.setattr(assignments, "NOTIFY_IN_TRANSACTION", 2)
+    add_members(db, org, 3)
+    assert assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id) == 0
+    assert outbox(db, kind="course-assigned") == []
+    assert assignment_reminders.assignment_notices(db, utcnow()) == 3
+    db.commit()
+    assert assignment_reminders.assignment_notices(db, utcnow()) == 0
+
+
+def test_people_who_join_with_the_code_are_told_by_the_scan(db, org, manager, course):
+    assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id)
+    db.commit()
+    code = db.get(Organisation, org).join_code
+    joined = accounts.register(db, email="jo@northbank.example", name="Jo Joiner", password=PASSWORD, join_code=code)
+    assert reminders.scan(db, utcnow()) == 1
+    [notice] = outbox(db, kind="course-assigned", to=joined.email)
+    assert "Incident Basics" in notice.subject

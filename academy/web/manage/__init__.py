@@ -215,7 +215,9 @@ def assignments_page(organisation_id: int):
             db.rollback()
             _attach_errors(form, exc)
         else:
-            flash(f"Course assigned; {told} {'person was' if told == 1 else 'people were'} told by email.", "success")
+            flash(f"Course assigned; {told} {'person was' if told == 1 else 'people were'} told by email." if told
+                  else "Course assigned; the people concerned are told by email at the next reminder scan.",
+                  "success")
             return redirect(url_for("manage.assignments_page", organisation_id=org.id))
     return render_template("manage/assignments.html", org=org, form=form,
                            assignments=assignments.listed(db, org.id)), 400 if form.errors else 200
