@@ -36,8 +36,9 @@ from academy.services.errors import ServiceError
 
 from .. import main, nav
 from ..access import public, signed_in
-from ..auth import _attach_errors, client_ip, sign_in
+from ..auth import _attach_errors, sign_in
 from ..forms import ActionForm
+from ..requests import client_ip
 from .forms import AcceptForm, AssignForm, InviteForm, UploadForm
 
 bp = Blueprint("manage", __name__)
