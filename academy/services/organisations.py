@@ -131,7 +131,8 @@ class Facts:
         by_user = self.assignments.get(course_id, {})
         return [*by_user.get(None, []), *by_user.get(user_id, [])]
 
-    def standing(self, user: User, course_id: int, now: datetime) -> rules.Standing | None:
+    def standing(self, user, course_id: int, now: datetime) -> rules.Standing | None:
+        """``user``: anything with ``id`` and ``created_at`` (a User or a row)."""
         found = self.rules_for(user.id, course_id)
         if not found:
             return None
@@ -253,27 +254,28 @@ def matrix(session: Session, organisation_id: int, flt: MatrixFilter, now: datet
                                {"course": ["There is no published course with that slug."]})
     if flt.status and flt.status not in {c.value for c in rules.Cell}:
         raise InvalidInput("Choose a status from the list.", {"status": ["Choose a status from the list."]})
-    people_stmt = select(User).where(User.organisation_id == organisation_id)
+    # Plain rows, not User objects: the status filter reads every member of a large organisation.
+    people_stmt = select(User.id, User.name, User.email, User.created_at).where(User.organisation_id == organisation_id)
     if flt.query:
         needle = f"%{flt.query.strip().lower()}%"
         people_stmt = people_stmt.where(or_(func.lower(User.name).like(needle), User.email.like(needle)))
     people_stmt = people_stmt.order_by(User.name, User.id)
     page = max(1, flt.page)
     if flt.status:
-        members = list(session.scalars(people_stmt))
+        members = list(session.execute(people_stmt))
         facts = load_facts(session, organisation_id, None if not flt.query else [u.id for u in members])
         rows = [row for row in (_row(u, courses, facts, now) for u in members)
                 if any(c.cell.value == flt.status for c in row.cells)]
         total, shown = len(rows), rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     else:
         total = session.scalar(select(func.count()).select_from(people_stmt.order_by(None).subquery())) or 0
-        members = list(session.scalars(people_stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+        members = list(session.execute(people_stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
         facts = load_facts(session, organisation_id, [u.id for u in members])
         shown = [_row(u, courses, facts, now) for u in members]
     return Matrix(courses, shown, total, page, max(1, -(-total // PAGE_SIZE)))
 
 
-def _row(user: User, courses: list[CourseColumn], facts: Facts, now: datetime) -> MatrixRow:
+def _row(user, courses: list[CourseColumn], facts: Facts, now: datetime) -> MatrixRow:
     cells = []
     for course in courses:
         standing = facts.standing(user, course.id, now)
