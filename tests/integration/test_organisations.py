@@ -6,7 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, select, update
 
 from academy.domain import exports as shaping
@@ -343,3 +343,16 @@ def test_people_who_join_with_the_code_are_told_by_the_scan(db, org, manager, co
     assert reminders.scan(db, utcnow()) == 1
     [notice] = outbox(db, kind="course-assigned", to=joined.email)
     assert "Incident Basics" in notice.subject
+
+
+def test_an_xlsx_upload_invites_the_same_way_and_never_takes_someone_elses_account(db, org, manager, make_user):
+    other = make_organisation(db, "Elsewhere Ltd")
+    make_user(email="olga@elsewhere.example", organisation_id=other)
+    workbook = Workbook()
+    for row in (["Name", "Email"], ["Ana Lima", "ana@northbank.example"], ["Olga", "olga@elsewhere.example"]):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = invitations.invite_file(db, org, "team.xlsx", buffer.getvalue(), actor_id=manager.id)
+    assert [line.outcome for line in report.lines] == [Outcome.CREATED, Outcome.OTHER_ACCOUNT]
+    assert [m.recipient for m in outbox(db, kind="invitation")] == ["ana@northbank.example"]
