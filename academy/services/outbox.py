@@ -31,7 +31,7 @@ from academy.domain.mail import MAX_ATTEMPTS, Outgoing, backoff, build_message
 from academy.models import MailStatus, OutboxMessage, utcnow
 from academy.smtp import PermanentRefusal, ServerUnavailable, SmtpTransport, TemporaryRefusal
 
-from . import audit
+from . import audit, mail
 from .errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,9 @@ def _finish(session: Session, message_id: int, worker: str, **values) -> None:
 
 
 def mark_sent(session: Session, message: OutboxMessage, worker: str, now: datetime) -> None:
-    _finish(session, message.id, worker, status=MailStatus.SENT.value, sent_at=now, last_error=None)
+    redact = {"text_body": mail.REDACTED, "html_body": f"<p>{mail.REDACTED}</p>"} \
+        if message.kind in mail.SECRET_KINDS else {}
+    _finish(session, message.id, worker, status=MailStatus.SENT.value, sent_at=now, last_error=None, **redact)
 
 
 def mark_failed(session: Session, message: OutboxMessage, worker: str, error: str) -> None:
