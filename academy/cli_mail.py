@@ -8,6 +8,7 @@ Run it on as many hosts as you like against one PostgreSQL: claims make each mes
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -82,9 +83,12 @@ def scan() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds to sleep when nothing is due.")
 @click.option("--scan-every", default=600.0, show_default=True, help="Seconds between reminder scans.")
 @click.option("--lease", default=int(outbox.DEFAULT_LEASE.total_seconds()), show_default=True, help=LEASE_HELP)
-def work(interval: float, scan_every: float, lease: int) -> None:
+@click.option("--parent-pid", type=int, default=None, help="Stop when this process is gone (used by gunicorn).")
+def work(interval: float, scan_every: float, lease: int, parent_pid: int | None) -> None:
     """Deliver and scan until stopped (SIGTERM or SIGINT end it after the message in flight)."""
     stop = threading.Event()
+    if parent_pid is not None:
+        _watch_parent(parent_pid, stop)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     transport = _transport()
@@ -107,6 +111,16 @@ def work(interval: float, scan_every: float, lease: int) -> None:
                 pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
         stop.wait(pause)
     click.echo("Mail worker stopped.", err=True)
+
+
+def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
+    """Stop when the parent (gunicorn's master) is gone, even if it could not tell us (SIGKILL)."""
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent_pid:
+                log.warning("the process that started this mail worker is gone; stopping")
+                stop.set()
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _work_pass(session, transport, lease, stop) -> outbox.Report:
