@@ -56,8 +56,18 @@ PAGES = [
     PageCheck("dashboard", "/dashboard", role="learner"),
     PageCheck("change-password", "/account/password", role="learner"),
     PageCheck("change-password-with-errors", "/account/password", role="learner", then=_submit_empty),
+    PageCheck("forgot-password", "/forgot-password"),
+    PageCheck("mail-preferences", lambda site: _preferences_path(site)),
+    PageCheck("admin-outbox", "/admin/outbox", role="admin"),
 ]
 SCHEMES = ["light", "dark"]
+
+
+def _preferences_path(site: LiveSite) -> str:
+    from urllib.parse import urlsplit
+
+    from academy.services import mail
+    return urlsplit(mail.preferences_url(site.app, site.create_user("learner").id)).path
 
 
 def _describe(violations: list[dict]) -> str:
