@@ -22,6 +22,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import MessageError
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -150,7 +151,13 @@ class Sender:
         """Send one claimed message; False when the server is unavailable (stop the pass)."""
         if self.before_send is not None:
             self.before_send(message)
-        email = build_message(outgoing(message, self.mail_from))
+        try:
+            email = build_message(outgoing(message, self.mail_from))
+        except (ValueError, TypeError, MessageError) as exc:  # e.g. an address no header can hold: never goes
+            mark_failed(self.session, message, self.worker, f"could not build the message: {exc}")
+            report.failed += 1
+            report.errors.append(f"message {message.id}: {exc}")
+            return True
         try:
             self.transport.send(email, sender=_address(self.mail_from), recipient=message.recipient)
         except ServerUnavailable as exc:
