@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)
 
-    from . import bench_support, cli, db, web
+    from . import cli, db, web
     from .extensions import csrf, limiter, login_manager
 
     db.init_app(app)
@@ -49,7 +49,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     web.init_app(app)
     cli.init_app(app)
-    if app.config.get("BENCH_QUERY_COUNT"):
-        bench_support.init_app(app)
     web.access.check_all_routes_declared(app)
     return app

@@ -75,8 +75,6 @@ class Settings:
     import_max_mb: int
     signing_key_dir: Path
     proxy_count: int
-    #: Benchmark mode (``make bench``): per-request SQL counts in a header and a baseline route.
-    bench_query_count: bool
     #: Where mail goes (smtp://user:pw@host:587 with STARTTLS, smtps:// for TLS); empty: it stays queued.
     smtp_url: str
     #: The From header of every email.
@@ -103,7 +101,6 @@ def load_settings() -> Settings:
         import_max_mb=_int("ACADEMY_IMPORT_MAX_MB", 50),
         signing_key_dir=Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
         proxy_count=_int("ACADEMY_PROXY_COUNT", 0),
-        bench_query_count=os.environ.get("ACADEMY_BENCH_QUERY_COUNT", "") == "1",
         smtp_url=os.environ.get("ACADEMY_SMTP_URL", "").strip(),
         mail_from=os.environ.get("ACADEMY_MAIL_FROM", "").strip() or "MIM Academy <no-reply@localhost>",
         mail_worker=os.environ.get("ACADEMY_MAIL_WORKER", "1") != "0",
@@ -141,7 +138,6 @@ def flask_config(settings: Settings) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         "SIGNING_KEY_DIR": settings.signing_key_dir,
         "PROXY_COUNT": settings.proxy_count,
-        "BENCH_QUERY_COUNT": settings.bench_query_count,
         "SMTP_URL": settings.smtp_url,
         "MAIL_FROM": settings.mail_from,
     }

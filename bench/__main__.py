@@ -3,7 +3,7 @@
 For each backend: a scratch database (a SQLite file in a temporary directory, or a database
 created on the local PostgreSQL server and dropped afterwards), migrated, content synced (when
 ``flask content sync`` exists) and seeded (``flask demo seed`` when it exists, else learners
-inserted directly); gunicorn with 2 workers in bench mode (ACADEMY_BENCH_QUERY_COUNT=1: the
+inserted directly); gunicorn with 2 workers serving ``bench.wsgi:app`` (the app plus the
 baseline route and the X-Query-Count header); then each page under wrk (after a warm-up) and each
 timing job. Prints a table and writes bench-results/latest.md and latest.json.
 
@@ -36,9 +36,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from academy.models import Role, User  # noqa: E402
 from academy.services import accounts  # noqa: E402
-from tests.support.http import HttpClient  # noqa: E402
-from tests.support.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
-from tests.support.postgres import scratch_database  # noqa: E402
+from harness.http import HttpClient  # noqa: E402
+from harness.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
+from harness.postgres import scratch_database  # noqa: E402
 
 from .pages import PAGES, TIMINGS, Page  # noqa: E402
 
@@ -206,8 +206,8 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
         with database(backend, root, args.postgres_url) as url:
             # One proxy in front (ProxyFix trusts one X-Forwarded-For hop), as in production, so a
             # page with ``spread_ips`` can look like many visitors to the per-IP rate limits.
-            env = {"ACADEMY_BENCH_QUERY_COUNT": "1", "ACADEMY_PROXY_COUNT": "1"}
-            with LiveSite.serve(url, root / "instance", workers=args.workers, env=env) as live:
+            env = {"ACADEMY_PROXY_COUNT": "1"}
+            with LiveSite.serve(url, root / "instance", workers=args.workers, env=env, target="bench.wsgi:app") as live:
                 log(f"{backend}: seeding")
                 how = seed(live, args.learners)
                 learner = live.create_user("learner", email="bench.learner@example.com", name="Bench Learner")

@@ -39,7 +39,7 @@ from academy.domain.exports import TEXT_WRITERS, CertificateFilter, write_xlsx  
 from academy.domain.filters import DateRange  # noqa: E402
 from academy.models import Certificate, Course, Organisation, User, utcnow  # noqa: E402
 from academy.services import exports  # noqa: E402
-from tests.support.postgres import scratch_database  # noqa: E402
+from harness.postgres import scratch_database  # noqa: E402
 
 BATCH = 10_000
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -35,8 +35,8 @@ from sqlalchemy import select
 
 from academy.models import Certificate, Course, Role, User
 from academy.services import accounts, progress
-from tests.support.http import HttpClient
-from tests.support.quizzes import StartedAttempt, start_attempt
+from harness.attempts import StartedAttempt, start_attempt
+from harness.http import HttpClient
 
 if TYPE_CHECKING:
     from .__main__ import BenchSite

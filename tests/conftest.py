@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,12 @@ from academy.db import session_scope  # noqa: E402
 from academy.models import Role, User  # noqa: E402
 from academy.services import accounts  # noqa: E402
 from tests.support.content_tree import ContentTree  # noqa: E402
+
+# Property tests check behaviour, never speed: a per-example deadline fails on a busy machine (CI shares
+# two cores with Chromium and gunicorn), so no example has one; derandomised under CI for repeatable runs.
+settings.register_profile("academy", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=os.environ.get("CI") == "true")
+settings.load_profile("academy")
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "Bridge opened at 09:42, all hands"

@@ -21,8 +21,7 @@ from academy.domain.diffs import FileDiff
 from academy.domain.problems import Problem
 from academy.models import Course, CourseVersion, PublishedFile, Source, User, VersionOrigin
 
-from . import audit, authoring, versions
-from . import content as publishing
+from . import audit, authoring, publishing, versions
 from .errors import InvalidInput, NotFound
 
 

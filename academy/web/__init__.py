@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import (
-    admin,
-    admin_certificates,
-    analytics,
-    api,
-    auth,
-    author,
-    certificates,
-    errors,
-    exports,
-    learn,
-    mail,
-    main,
-    nav,
-    quiz,
-    security,
-)
+from . import analytics, api, auth, errors, learn, mail, main, nav, quiz, security
+from .admin import certificates as admin_certificates
+from .admin import exports
+from .admin import views as admin
+from .author import views as author
+from .certificates import views as certificates
 
 
 def init_app(app: Flask) -> None:

@@ -12,14 +12,11 @@ from academy.services.errors import ServiceError
 
 from .access import public, safe_next, signed_in
 from .forms import ActionForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetForm, SetupForm
+from .requests import client_ip
 
 bp = Blueprint("auth", __name__)
 
 SESSION_KEY = "sid"
-
-
-def client_ip() -> str | None:
-    return request.remote_addr
 
 
 def _policy() -> accounts.SessionPolicy:

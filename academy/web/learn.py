@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
@@ -12,6 +12,7 @@ from academy.services.errors import NotFound
 from . import main, nav
 from .access import public, signed_in
 from .forms import ActionForm
+from .links import VERSION_LENGTH
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 nav.register("Courses", "learn.catalogue", order=20)
@@ -20,30 +21,11 @@ nav.register("Courses", "learn.catalogue", order=20)
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 #: Long enough to be "for ever": the content hash in the URL changes whenever the image does.
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: Characters of the SHA-256 put in asset URLs.
-VERSION_LENGTH = 16
 
 
 @bp.record_once
 def _create_cache(state) -> None:
     state.app.extensions["academy.outlines"] = learning.OutlineCache()
-
-
-class SiteLinks:
-    """Where rendered content links to (``domain.content.LinkTargets``), built without a request."""
-
-    def __init__(self, app: Flask):
-        self._urls = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/")
-
-    def course_url(self, course: str) -> str:
-        return self._urls.build("learn.course", {"course_slug": course})
-
-    def module_url(self, course: str, module: str) -> str:
-        return self._urls.build("learn.module", {"course_slug": course, "module_slug": module})
-
-    def asset_url(self, course: str, path: str, sha256: str) -> str:
-        return self._urls.build("learn.asset", {"course_slug": course, "asset_path": path,
-                                                "v": sha256[:VERSION_LENGTH]})
 
 
 def _outlines() -> learning.OutlineCache:

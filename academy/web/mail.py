@@ -16,10 +16,10 @@ from academy.services.errors import NotFound, ServiceError
 
 from . import nav
 from .access import public, roles
-from .auth import client_ip
 from .errors import render_error
 from .forms import ActionForm, BaseForm
 from .refusals import refuse
+from .requests import client_ip
 
 bp = Blueprint("mail", __name__)
 bp.add_app_template_filter(date_in_words, "date_in_words")

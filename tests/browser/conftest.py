@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.support.live_server import REPO, Account, LiveSite, migrated_sqlite
+from harness.live_server import REPO, Account, LiveSite, migrated_sqlite
 
 from .ui import sign_in
 

@@ -17,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.support.live_server import LiveSite
+from harness.live_server import LiveSite
 
 from .conftest import ARTIFACTS, SCREENSHOTS
 from .ui import sign_in

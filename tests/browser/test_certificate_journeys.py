@@ -16,7 +16,7 @@ from sqlalchemy import select
 from academy.db import begin_write
 from academy.models import Attempt, Course, ModuleProgress, ModuleVersion, QuizVersion, utcnow
 from academy.services import certificates
-from tests.support.live_server import Account
+from harness.live_server import Account
 
 from .conftest import ARTIFACTS, SCREENSHOTS
 from .ui import path_is, sign_in

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from academy.models import utcnow
 from academy.services import mail
-from tests.support.live_server import BIN, REPO
+from harness.live_server import BIN, REPO
 from tests.support.smtp import MailServer
 
 from .ui import path_is, sign_in

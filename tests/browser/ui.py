@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.support.live_server import Account
+from harness.live_server import Account
 
 
 def path_is(path: str) -> re.Pattern:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.http import HttpClient, Response
-from tests.support.live_server import REPO, LiveSite, migrated_sqlite
-from tests.support.postgres import PrivateCluster
+from harness.http import HttpClient, Response
+from harness.live_server import REPO, LiveSite, migrated_sqlite
+from harness.postgres import PrivateCluster
 
 LOGS = REPO / "test-artifacts" / "logs"
 

@@ -19,7 +19,7 @@ from academy import create_app
 from academy.db import session_scope
 from academy.models import OutboxMessage, utcnow
 from academy.services import mail
-from tests.support.live_server import BIN, REPO, LiveServer, migrated_sqlite
+from harness.live_server import BIN, REPO, LiveServer, migrated_sqlite
 from tests.support.smtp import MailServer
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from tests.support.http import HttpClient
-from tests.support.live_server import migrate
+from harness.http import HttpClient
+from harness.live_server import migrate
+from harness.postgres import scratch_database
 from tests.support.load import Outcome, burst
-from tests.support.postgres import scratch_database
 
 from .conftest import visitor_ip
 

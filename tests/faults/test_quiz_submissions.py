@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from academy.domain.grading import Layout
 from academy.models import Attempt, AttemptAnswer, AttemptStatus
-from tests.support.http import HttpClient
-from tests.support.live_server import LiveSite
+from harness.attempts import StartedAttempt, start_attempt
+from harness.http import HttpClient
+from harness.live_server import LiveSite
 from tests.support.load import Outcome, all_at_once, burst_with_worker_kill
-from tests.support.quizzes import COURSE, StartedAttempt, enrol, start_attempt, write_content
+from tests.support.quizzes import COURSE, RIGHT, enrol, write_content
 
 from .conftest import visitor_ip
 
@@ -30,7 +31,7 @@ def _learner_with_attempt(site: LiveSite, n: int) -> StartedAttempt:
     enrol(site.app, account.id)
     client = HttpClient(site.base_url, source_ip=visitor_ip(n), timeout=30)
     client.sign_in(account.email, account.password)
-    return start_attempt(client, COURSE, QUIZ)
+    return start_attempt(client, COURSE, QUIZ, answers=RIGHT)
 
 
 def _to_result(outcome: Outcome, token: str) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from academy.db import SQLITE_BUSY_TIMEOUT_MS
 from academy.models import User
-from tests.support.http import HttpClient
+from harness.http import HttpClient
 
 from .conftest import registration
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from academy.models import AuditEvent, LoginSession, User
-from tests.support.http import Response
+from harness.http import Response
 from tests.support.load import Outcome, all_at_once, burst_with_worker_kill
 
 from .conftest import registration

@@ -18,8 +18,7 @@ from academy.models import (
     Role,
     VersionOrigin,
 )
-from academy.services import authoring, course_transfer, previews, progress, quizzes, releases
-from academy.services import content as publishing
+from academy.services import authoring, course_transfer, previews, progress, publishing, quizzes, releases
 from academy.services.errors import Forbidden, InvalidInput, NotFound
 from tests.support.content_tree import PNG, FakeLinks
 

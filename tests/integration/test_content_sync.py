@@ -19,8 +19,7 @@ from academy.models import (
     Quiz,
     QuizVersion,
 )
-from academy.services import content as publishing
-from academy.services import progress
+from academy.services import progress, publishing
 from tests.support.content_tree import FakeLinks
 
 

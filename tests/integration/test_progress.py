@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from academy.domain import content
 from academy.models import Course, Enrolment, Module, ModuleProgress, utcnow
-from academy.services import accounts, progress
-from academy.services import content as publishing
+from academy.services import accounts, progress, publishing
 from tests.support.content_tree import FakeLinks
 
 

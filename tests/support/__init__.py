@@ -1,6 +1,5 @@
-"""Test tooling shared by the browser tests, the fault tests and the benchmark.
+"""Test tooling: content trees, quiz fixtures, reporting data, load bursts.
 
-``live_server``: the real app under gunicorn on a fresh database; ``http``: a tiny cookie-keeping
-HTTP client; ``postgres``: a private, throwaway PostgreSQL cluster and scratch databases;
-``load``: bursts of concurrent requests, optionally with a worker killed in the middle.
+``load``: bursts of concurrent requests, optionally with a worker killed in the middle. The live
+server, HTTP client and scratch PostgreSQL the benchmark shares live in the top-level ``harness``.
 """

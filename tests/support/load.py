@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .live_server import LiveServer
+from harness.live_server import LiveServer
 
 
 @dataclass

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from academy.domain import content, course_zip
 from academy.models import Attempt, Course, Draft, ModuleProgress, Role
-from academy.services import authoring
-from academy.services import content as publishing
+from academy.services import authoring, publishing
 from tests.support.content_tree import PNG, FakeLinks
 
 MODULE = "courses/demo/01-basics.md"

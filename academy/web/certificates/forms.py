@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 
 from academy.domain.certificate_codes import MAX_INPUT
 
-from .forms import BaseForm
+from ..forms import BaseForm
 
 
 def _strip(value):

@@ -22,9 +22,9 @@ from academy.models import Course, CourseVersion, Role, utcnow
 from academy.services import exports, people, xapi
 from academy.services.errors import InvalidInput
 
-from . import nav
-from .access import roles
-from .auth import client_ip
+from .. import nav
+from ..access import roles
+from ..requests import client_ip
 
 bp = Blueprint("exports", __name__, url_prefix="/admin/exports")
 nav.register_admin_section("Exports", "exports.index", order=40)

@@ -12,15 +12,16 @@ from flask_login import current_user
 from academy.db import get_session
 from academy.domain.filters import FilterError, parse_choice, parse_date_range, parse_positive_int, parse_text
 from academy.models import Role, User, utcnow
-from academy.services import accounts, api_tokens, audit_log, people
+from academy.services import accounts, api_tokens, people
+from academy.services import audit as audit_log  # the view `audit` below owns the plain name
 from academy.services.errors import ServiceError
 
-from . import nav
-from .access import roles
-from .admin_forms import ApiTokenForm, RenameOrganisationForm, RoleForm
-from .auth import client_ip
-from .forms import ActionForm, OrganisationForm
-from .refusals import refuse
+from .. import nav
+from ..access import roles
+from ..forms import ActionForm, OrganisationForm
+from ..refusals import refuse
+from ..requests import client_ip
+from .forms import ApiTokenForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.register("Admin", "admin.users", order=90)

@@ -19,12 +19,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .db import session_scope
-from .domain import exports as shaping
-from .domain.filters import FilterError, parse_date_range
-from .models import utcnow
-from .services import exports, xapi
-from .services.errors import InvalidInput
+from ..db import session_scope
+from ..domain import exports as shaping
+from ..domain.filters import FilterError, parse_date_range
+from ..models import utcnow
+from ..services import exports, xapi
+from ..services.errors import InvalidInput
 
 xapi_cli = AppGroup("xapi", help="Learning records as xAPI statements.")
 

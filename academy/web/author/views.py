@@ -22,10 +22,14 @@ from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
 from academy.services.errors import InvalidInput, ServiceError
 
-from . import nav
-from .access import roles
-from .auth import client_ip
-from .author_forms import (
+from .. import nav
+from ..access import roles
+from ..errors import render_error
+from ..forms import ActionForm
+from ..learn import SVG_POLICY
+from ..links import PreviewLinks, SiteLinks
+from ..requests import client_ip
+from .forms import (
     AssetForm,
     CourseForm,
     EditForm,
@@ -36,9 +40,6 @@ from .author_forms import (
     TitleForm,
     ZipForm,
 )
-from .errors import render_error
-from .forms import ActionForm
-from .learn import SVG_POLICY, SiteLinks
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 nav.register("Authoring", "author.index", order=60)
@@ -53,17 +54,8 @@ def service_error(exc: ServiceError):
     return render_error(exc.status, str(exc))
 
 
-class PreviewLinks:
-    """Where draft content links to while it is previewed: the preview pages, never the live site."""
-
-    def course_url(self, course: str) -> str:
-        return url_for("author.preview_course", slug=course)
-
-    def module_url(self, course: str, module: str) -> str:
-        return url_for("author.preview_module", slug=course, module=module)
-
-    def asset_url(self, course: str, path: str, sha256: str) -> str:
-        return url_for("author.draft_asset", slug=course, name=path, v=sha256[:12])
+def _preview_links() -> PreviewLinks:
+    return PreviewLinks(current_app)
 
 
 def _course(slug: str):
@@ -275,7 +267,7 @@ def edit(slug: str, path: str):
     opened = authoring.open_file(db, course, path)
     if request.method == "GET":
         form.text.data, form.revision.data = opened.text, opened.revision
-    preview = previews.preview_file(db, course, path, form.text.data or "", PreviewLinks())
+    preview = previews.preview_file(db, course, path, form.text.data or "", _preview_links())
     return render_template(
         "author/editor.html", course=course, opened=opened, form=form, preview=preview, conflict=conflict,
         conflict_diff=diffs.diff_texts(path, conflict.current, form.text.data) if conflict else None), status
@@ -289,7 +281,7 @@ def live_preview():
     if not form.validate_on_submit():
         return jsonify(error="The preview request was refused: reload the page."), 400
     course = _course(form.course.data)
-    preview = previews.preview_file(get_session(), course, form.path.data, form.text.data or "", PreviewLinks())
+    preview = previews.preview_file(get_session(), course, form.path.data, form.text.data or "", _preview_links())
     return jsonify(html=render_template("author/_preview.html", preview=preview),
                    checks=render_template("author/_problems.html", preview=preview),
                    problems=[{"line": p.line, "message": p.message} for p in preview.problems])
@@ -325,7 +317,7 @@ def _publish_page(slug: str, problems=None, status: int = 200):
     db = get_session()
     course = _course(slug)
     if problems is None:
-        problems = previews.preview_course(db, course, PreviewLinks())[1]
+        problems = previews.preview_course(db, course, _preview_links())[1]
     return render_template("author/publish.html", course=course, changes=releases.changes(db, course),
                            problems=problems, form=ActionForm()), status
 
@@ -399,7 +391,7 @@ def export(slug: str):
 @roles(*AUTHORS)
 def preview_course(slug: str):
     course = _course(slug)
-    content, problems = previews.preview_course(get_session(), course, PreviewLinks())
+    content, problems = previews.preview_course(get_session(), course, _preview_links())
     return render_template("author/preview_course.html", course=course, content=content, problems=problems)
 
 
@@ -407,7 +399,7 @@ def preview_course(slug: str):
 @roles(*AUTHORS)
 def preview_module(slug: str, module: str):
     course = _course(slug)
-    content, shown = previews.preview_module(get_session(), course, module, PreviewLinks())
+    content, shown = previews.preview_module(get_session(), course, module, _preview_links())
     position = content.modules.index(shown)
     return render_template("author/preview_module.html", course=course, content=content, module=shown,
                            previous=content.modules[position - 1] if position else None,
@@ -418,7 +410,7 @@ def preview_module(slug: str, module: str):
 @roles(*AUTHORS)
 def preview_quiz(slug: str, quiz: str):
     course = _course(slug)
-    definition = previews.preview_quiz(get_session(), course, quiz, PreviewLinks())
+    definition = previews.preview_quiz(get_session(), course, quiz, _preview_links())
     if request.method == "GET" or not ActionForm().validate_on_submit():
         run = previews.start_quiz(definition, secrets.randbelow(2**31))
     else:

@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .db import session_scope
-from .models import utcnow
-from .services import demo
-from .services.errors import ServiceError
+from ..db import session_scope
+from ..models import utcnow
+from ..services import demo
+from ..services.errors import ServiceError
 
 demo_cli = AppGroup("demo", help="Synthetic demonstration data.")
 

@@ -10,12 +10,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .db import session_scope
-from .domain import data_integrity, open_badges
-from .domain.credential_check import Verdict, check_credential
-from .keystore import KeyStore
-from .models import utcnow
-from .services import certificates
+from ..db import session_scope
+from ..domain import data_integrity, open_badges
+from ..domain.credential_check import Verdict, check_credential
+from ..keystore import KeyStore
+from ..models import utcnow
+from ..services import certificates
 
 certificates_cli = AppGroup("certificates", help="Certificates: reconcile, verify credentials, signing keys.")
 

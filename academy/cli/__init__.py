@@ -8,16 +8,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import migrate
-from .cli_certificates import certificates_cli
-from .cli_content import content_cli
-from .cli_demo import demo_cli
-from .cli_exports import export_certificates, xapi_cli
-from .cli_mail import mail_cli
-from .db import session_scope
-from .models import Role
-from .services import accounts
-from .services.errors import ServiceError
+from .. import migrate
+from ..db import session_scope
+from ..models import Role
+from ..services import accounts
+from ..services.errors import ServiceError
+from .certificates import certificates_cli
+from .content import content_cli
+from .demo import demo_cli
+from .exports import export_certificates, xapi_cli
+from .mail import mail_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Accounts.")

@@ -18,11 +18,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .db import session_scope
-from .domain.mail import BadSmtpUrl, parse_smtp_url
-from .models import utcnow
-from .services import outbox, reminders
-from .smtp import SmtpTransport
+from ..db import session_scope
+from ..domain.mail import BadSmtpUrl, parse_smtp_url
+from ..models import utcnow
+from ..services import outbox, reminders
+from ..smtp import SmtpTransport
 
 mail_cli = AppGroup("mail", help="Email: deliver the outbox, run reminder scans.")
 log = logging.getLogger("academy.mail")

@@ -7,7 +7,7 @@ from wtforms import EmailField, HiddenField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
-from .forms import BaseForm
+from ..forms import BaseForm
 
 #: Longest file the editor accepts (the final exam of the flagship course is a tenth of this).
 MAX_TEXT = 1_000_000

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from academy.models import Role
 
-from .forms import BaseForm
+from ..forms import BaseForm
 
 
 def _strip(value):

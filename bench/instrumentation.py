@@ -1,4 +1,4 @@
-"""Benchmark support, wired by the factory only when ACADEMY_BENCH_QUERY_COUNT=1 (``make bench``).
+"""Benchmark support, wired into the app that ``bench.wsgi`` serves (``make bench``).
 
 - Every response carries ``X-Query-Count``: the SQL statements its request sent (transaction
   control such as BEGIN not included), so the benchmark can print queries per page.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, has_app_context
 from sqlalchemy import event
 
-from .web.access import public
+from academy.web.access import public
 
 QUERY_COUNT_HEADER = "X-Query-Count"
 BASELINE_BYTES = 15 * 1024

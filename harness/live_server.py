@@ -37,7 +37,7 @@ from academy.db import session_scope
 from academy.models import OneTimeToken, Role, User, utcnow
 from academy.services import accounts
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: The password of every user the helpers create, unless a test says otherwise.
 PASSWORD = "Bridge opened at 09:42, all hands"
@@ -84,10 +84,11 @@ def has_command(app: Flask, *path: str) -> bool:
 
 
 class LiveServer:
-    """gunicorn serving ``app:app`` on a free port, with its output in a log file."""
+    """gunicorn serving ``app:app`` (or another WSGI ``target``) on a free port, with its output in a log file."""
 
     def __init__(self, database_url: str, instance_dir: Path, *, workers: int = 2,
-                 env: dict[str, str] | None = None, port: int | None = None):
+                 env: dict[str, str] | None = None, port: int | None = None, target: str = "app:app"):
+        self.target = target
         self.port = port or free_port()
         self.workers = workers
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -119,7 +120,7 @@ class LiveServer:
         """Start gunicorn and return once /healthz answers 200 (or raise with the log's tail)."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:academy.gunicorn_conf", "app:app"],
+            [str(BIN / "gunicorn"), "-c", "python:academy.gunicorn_conf", self.target],
             cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()

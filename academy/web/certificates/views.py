@@ -29,10 +29,10 @@ from academy.models import Certificate
 from academy.services import certificates
 from academy.services.errors import NotFound
 
-from . import main, nav
-from .access import public, signed_in
-from .certificate_forms import VerifyForm
-from .errors import render_error
+from .. import main, nav
+from ..access import public, signed_in
+from ..errors import render_error
+from .forms import VerifyForm
 
 bp = Blueprint("certificates", __name__)
 nav.register("Certificates", "certificates.mine", order=30)

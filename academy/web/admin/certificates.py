@@ -10,12 +10,12 @@ from academy.models import Role
 from academy.services import certificates
 from academy.services.errors import NotFound, ServiceError
 
-from . import nav
-from .access import roles
-from .auth import client_ip
-from .certificate_forms import ReissueForm, RevokeForm
-from .certificates import site
-from .errors import render_error
+from .. import nav
+from ..access import roles
+from ..certificates.forms import ReissueForm, RevokeForm
+from ..certificates.views import site
+from ..errors import render_error
+from ..requests import client_ip
 
 bp = Blueprint("admin_certificates", __name__, url_prefix="/admin/certificates")
 nav.register_admin_section("Certificates", "admin_certificates.index", order=30)

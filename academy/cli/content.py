@@ -10,11 +10,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from .db import session_scope
-from .domain import content
-from .domain.problems import Problem
-from .services import content as publishing
-from .web.learn import SiteLinks
+from ..db import session_scope
+from ..domain import content
+from ..domain.problems import Problem
+from ..services import publishing
+from ..web.links import SiteLinks
 
 content_cli = AppGroup("content", help="Course and quiz files: check them, publish them.")
 DIRECTORY = click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))

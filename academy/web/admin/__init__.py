@@ -1,0 +1,1 @@
+"""The admin area: people and organisations (views), certificates, exports, and their forms."""

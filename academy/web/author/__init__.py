@@ -1,0 +1,1 @@
+"""Authoring in the browser: the views and their forms."""

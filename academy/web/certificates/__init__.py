@@ -1,0 +1,1 @@
+"""Certificates on the web: the views and their forms."""
