@@ -99,16 +99,20 @@ def work(interval: float, scan_every: float, lease: int, parent_pid: int | None)
     next_scan = 0.0
     pause = interval
     while not stop.is_set():
-        with session_scope(current_app) as session:
-            if time.monotonic() >= next_scan:
-                queued = reminders.scan(session, utcnow())
-                if queued:
-                    log.info("reminder scan queued %d message(s)", queued)
-                next_scan = time.monotonic() + scan_every
-            if transport is not None and not stop.is_set():
-                report = _work_pass(session, transport, timedelta(seconds=lease), stop)
-                # While the server is away, wait longer each time (up to a minute) instead of knocking.
-                pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
+        try:
+            with session_scope(current_app) as session:
+                if time.monotonic() >= next_scan:
+                    queued = reminders.scan(session, utcnow())
+                    if queued:
+                        log.info("reminder scan queued %d message(s)", queued)
+                    next_scan = time.monotonic() + scan_every
+                if transport is not None and not stop.is_set():
+                    report = _work_pass(session, transport, timedelta(seconds=lease), stop)
+                    # While the server is away, wait longer each time (up to a minute) instead of knocking.
+                    pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
+        except Exception:  # e.g. the database is away: say so, wait, and carry on
+            log.exception("mail worker round failed; trying again shortly")
+            pause = min(max(pause * 2, interval), 60.0)
         stop.wait(pause)
     click.echo("Mail worker stopped.", err=True)
 
