@@ -2,6 +2,8 @@
 
 ``Links(app)`` binds the app's URL map to the configured base URL, so a link in an email is the same
 route a browser reaches, with no request context, from a CLI command or a mail sender alike.
+(``academy.web.links`` builds the site-relative links inside rendered course content; these are
+absolute, for places outside the site such as email.)
 """
 
 from __future__ import annotations

@@ -253,8 +253,9 @@ class LiveSite:
     def __init__(self, server: LiveServer):
         self.server = server
         self.base_url = server.base_url
-        self.app = create_app({"TESTING": True, "DATABASE_URL": server.database_url,
-                               "BASE_URL": server.base_url, "RATELIMIT_STORAGE_URI": "memory://"})
+        # Signs with the server's key, so what it makes (e.g. a preferences link) works on the server.
+        self.app = create_app({"TESTING": True, "DATABASE_URL": server.database_url, "BASE_URL": server.base_url,
+                               "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": server.env["ACADEMY_SECRET_KEY"]})
         self._counter = 0
 
     @classmethod

@@ -9,7 +9,6 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .. import migrate
-from ..cli_mail import mail_cli
 from ..db import session_scope
 from ..models import Role
 from ..services import accounts
@@ -18,6 +17,7 @@ from .certificates import certificates_cli
 from .content import content_cli
 from .demo import demo_cli
 from .exports import export_certificates, xapi_cli
+from .mail import mail_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Accounts.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 #: Expiry reminders go this many days before a certificate expires (the largest first).
@@ -63,8 +63,9 @@ def build_message(outgoing: Outgoing) -> EmailMessage:
     return message
 
 
-def display_address(name: str, email: str) -> str:
-    return formataddr((name, email))
+def one_line(value: str, limit: int) -> str:
+    """A header value: whitespace (line breaks included) collapsed, at most ``limit`` characters."""
+    return " ".join(value.split())[:limit]
 
 
 # --- the SMTP setting ----------------------------------------------------------------------------

@@ -18,13 +18,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from academy.domain.mail import new_message_id
+from academy.domain.mail import new_message_id, one_line
 from academy.links import Links
 from academy.models import MailPreference, OutboxMessage, User, utcnow
 
 from .errors import NotFound
 
 _PREFERENCES_SALT = "mail-preferences"
+#: Kinds whose body holds a one-time link (a bearer secret): emptied once delivered, so neither the
+#: outbox page nor a database copy keeps a working link. Areas that send such mail add their kind.
+SECRET_KINDS = {"password-reset", "invitation"}
+REDACTED = "(Removed after delivery: this message held a one-time link.)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def enqueue(session: Session, *, to_email: str, to_name: str, kind: str, key: st
     """
     app = app_of(session)
     email = to_email.strip().lower()
+    subject, to_name = one_line(subject, 300), one_line(to_name, 200)  # headers: no line breaks
     if user_id is None:
         user_id = session.scalar(select(User.id).where(User.email == email))
     if reminder and not reminders_wanted(session, user_id):

@@ -22,6 +22,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import MessageError
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from academy.domain.mail import MAX_ATTEMPTS, Outgoing, backoff, build_message
 from academy.models import MailStatus, OutboxMessage, utcnow
 from academy.smtp import PermanentRefusal, ServerUnavailable, SmtpTransport, TemporaryRefusal
 
-from . import audit
+from . import audit, mail
 from .errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,9 @@ def _finish(session: Session, message_id: int, worker: str, **values) -> None:
 
 
 def mark_sent(session: Session, message: OutboxMessage, worker: str, now: datetime) -> None:
-    _finish(session, message.id, worker, status=MailStatus.SENT.value, sent_at=now, last_error=None)
+    redact = {"text_body": mail.REDACTED, "html_body": f"<p>{mail.REDACTED}</p>"} \
+        if message.kind in mail.SECRET_KINDS else {}
+    _finish(session, message.id, worker, status=MailStatus.SENT.value, sent_at=now, last_error=None, **redact)
 
 
 def mark_failed(session: Session, message: OutboxMessage, worker: str, error: str) -> None:
@@ -148,7 +151,13 @@ class Sender:
         """Send one claimed message; False when the server is unavailable (stop the pass)."""
         if self.before_send is not None:
             self.before_send(message)
-        email = build_message(outgoing(message, self.mail_from))
+        try:
+            email = build_message(outgoing(message, self.mail_from))
+        except (ValueError, TypeError, MessageError) as exc:  # e.g. an address no header can hold: never goes
+            mark_failed(self.session, message, self.worker, f"could not build the message: {exc}")
+            report.failed += 1
+            report.errors.append(f"message {message.id}: {exc}")
+            return True
         try:
             self.transport.send(email, sender=_address(self.mail_from), recipient=message.recipient)
         except ServerUnavailable as exc:

@@ -98,6 +98,11 @@ class ResetForm(_NewPasswordMixin, BaseForm):
     pass
 
 
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[_strip],
+                       render_kw={"autocomplete": "username"})
+
+
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})

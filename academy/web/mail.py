@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import RadioField
 
 from academy.db import get_session
+from academy.domain.filters import FilterError, parse_choice, parse_positive_int
 from academy.domain.mail import date_in_words
 from academy.extensions import csrf, limiter
-from academy.services import mail
-from academy.services.errors import NotFound
+from academy.models import MailStatus, Role
+from academy.services import mail, outbox
+from academy.services.errors import NotFound, ServiceError
 
-from .access import public
-from .forms import BaseForm
+from . import nav
+from .access import public, roles
+from .errors import render_error
+from .forms import ActionForm, BaseForm
+from .refusals import refuse
+from .requests import client_ip
 
 bp = Blueprint("mail", __name__)
 bp.add_app_template_filter(date_in_words, "date_in_words")
+nav.register_admin_section("Outbox", "mail.outbox_index", order=85)
+
+#: The HTML part of a message, shown inside a sandboxed frame: no script, no form, nothing fetched
+#: but inline styles and images by https (email HTML is styled inline).
+MESSAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; sandbox; frame-ancestors 'self'"
 
 
 class PreferencesForm(BaseForm):
@@ -46,3 +58,58 @@ def preferences(token: str):
               "Security email (password resets) still reaches you.", "success")
         return redirect(url_for(".preferences", token=token))
     return render_template("mail/preferences.html", form=form, user=user)
+
+
+# --- the admin outbox ------------------------------------------------------------------------------
+
+@bp.route("/admin/outbox")
+@roles(Role.ADMIN)
+def outbox_index():
+    try:
+        page = parse_positive_int("page", request.args.get("page"), default=1, maximum=100_000)
+        status = parse_choice("status", request.args.get("status"), tuple(s.value for s in MailStatus)) or ""
+    except FilterError as exc:
+        refuse(400, str(exc))
+    db = get_session()
+    messages, total = outbox.listing(db, status=status or None, page=page)
+    return render_template("mail/outbox.html", messages=messages, total=total, page=page, status=status,
+                           counts=outbox.counts(db), page_size=outbox.PAGE_SIZE,
+                           configured=bool(current_app.config.get("SMTP_URL")))
+
+
+@bp.route("/admin/outbox/<int:message_id>")
+@roles(Role.ADMIN)
+def outbox_message(message_id: int):
+    try:
+        message = outbox.get(get_session(), message_id)
+    except NotFound as exc:
+        return render_error(404, str(exc))
+    return render_template("mail/message.html", message=message, form=ActionForm())
+
+
+@bp.route("/admin/outbox/<int:message_id>/html")
+@roles(Role.ADMIN)
+def outbox_message_html(message_id: int):
+    try:
+        message = outbox.get(get_session(), message_id)
+    except NotFound as exc:
+        return render_error(404, str(exc))
+    response = make_response(message.html_body)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = MESSAGE_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
+@roles(Role.ADMIN)
+def outbox_retry(message_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        outbox.retry(get_session(), message_id, actor_id=current_user.id, ip=client_ip())
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash("The message is queued again; the next delivery pass sends it.", "success")
+    return redirect(url_for(".outbox_message", message_id=message_id))

@@ -83,8 +83,18 @@ PAGES = [
     PageCheck("manage-invitations", lambda site: f"/manage/{_organisation(site)}/invitations", role="admin"),
     PageCheck("manage-assignments", lambda site: f"/manage/{_organisation(site)}/assignments", role="admin"),
     PageCheck("invitation-accept", _invitation),
+    PageCheck("forgot-password", "/forgot-password"),
+    PageCheck("mail-preferences", lambda site: _preferences_path(site)),
+    PageCheck("admin-outbox", "/admin/outbox", role="admin"),
 ]
 SCHEMES = ["light", "dark"]
+
+
+def _preferences_path(site: LiveSite) -> str:
+    from urllib.parse import urlsplit
+
+    from academy.services import mail
+    return urlsplit(mail.preferences_url(site.app, site.create_user("learner").id)).path
 
 
 def _describe(violations: list[dict]) -> str:

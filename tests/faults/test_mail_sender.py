@@ -11,12 +11,15 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from sqlalchemy import select
 
+from academy import create_app
+from academy.db import session_scope
 from academy.models import OutboxMessage, utcnow
 from academy.services import mail
-from tests.support.live_server import BIN, REPO
+from harness.live_server import BIN, REPO, LiveServer, migrated_sqlite
 from tests.support.smtp import MailServer
 
 
@@ -90,3 +93,40 @@ def test_the_worker_delivers_what_is_queued_and_stops_cleanly_on_sigterm(databas
     assert worker.returncode == 0, output
     assert "Mail worker stopped." in output
     assert [m.status for m in stored(db)] == ["sent"] * 3
+
+
+def _mail_worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children
+            if b"mail\x00work" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def test_gunicorn_starts_the_mail_worker_beside_the_site_and_stops_it_with_itself(tmp_path):
+    """What `make run` relies on: one command serves the site and delivers its mail, on SQLite."""
+    url = migrated_sqlite(tmp_path / "academy.sqlite3")
+    with MailServer() as smtp:
+        server = LiveServer(url, tmp_path / "instance", workers=1,
+                            env={"ACADEMY_MAIL_WORKER": "1", "ACADEMY_SMTP_URL": smtp.url})
+        log = server.log_path.open("ab")
+        server.process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "python:academy.gunicorn_conf", "app:app"],
+                                          cwd=REPO, env=server.env, stdout=log, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+        log.close()
+        try:
+            server.wait_healthy()
+            deadline = time.monotonic() + 30
+            while not _mail_worker_pids(server.master_pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            [worker] = _mail_worker_pids(server.master_pid)
+            app = create_app({"TESTING": True, "DATABASE_URL": url, "BASE_URL": server.base_url})
+            with session_scope(app) as db:
+                queue(db, 1)
+            [received] = smtp.wait_for(1, timeout=60)
+            assert received.message["Subject"] == "Your certificate 0"
+            app.extensions["academy.engine"].dispose()
+        finally:
+            server.stop()
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{worker}").exists(), server.output()[-2000:]

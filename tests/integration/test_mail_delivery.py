@@ -229,3 +229,13 @@ def test_two_senders_at_once_never_deliver_the_same_message_twice(app, db, smtp)
     assert len(ids) == 30 and len(set(ids)) == 30
     assert sum(r.sent for r in reports) == 30
     assert statuses(db) == ["sent"] * 30
+
+
+@pytest.mark.parametrize("address", ["not an address", "a@@example.com"])
+def test_a_message_that_cannot_be_built_fails_and_the_others_still_go(db, smtp, address):
+    queue(db, to=address)
+    queue(db, 1)
+    report = sender(db, smtp).deliver()
+    assert (report.sent, report.failed) == (1, 1)
+    [broken] = [row for row in rows(db) if row.status == "failed"]
+    assert broken.recipient == address and "could not build the message" in broken.last_error

@@ -90,3 +90,11 @@ def test_a_reminder_carries_the_preferences_link(db, make_user):
     assert message.user_id == user.id
     assert message.unsubscribe_url.startswith("http://localhost/mail/preferences/")
     assert message.unsubscribe_url in message.text_body
+
+
+def test_line_breaks_in_a_subject_or_name_cannot_forge_headers(db):
+    queue(db, subject="Your certificate\r\nBcc: victim@example.com", to_name="Eleni\nBcc: x@example.com")
+    db.commit()
+    message = db.scalars(select(OutboxMessage)).one()
+    assert message.subject == "Your certificate Bcc: victim@example.com"
+    assert message.recipient_name == "Eleni Bcc: x@example.com"

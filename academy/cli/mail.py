@@ -8,6 +8,7 @@ Run it on as many hosts as you like against one PostgreSQL: claims make each mes
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -17,11 +18,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .db import session_scope
-from .domain.mail import BadSmtpUrl, parse_smtp_url
-from .models import utcnow
-from .services import outbox, reminders
-from .smtp import SmtpTransport
+from ..db import session_scope
+from ..domain.mail import BadSmtpUrl, parse_smtp_url
+from ..models import utcnow
+from ..services import outbox, reminders
+from ..smtp import SmtpTransport
 
 mail_cli = AppGroup("mail", help="Email: deliver the outbox, run reminder scans.")
 log = logging.getLogger("academy.mail")
@@ -82,9 +83,12 @@ def scan() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds to sleep when nothing is due.")
 @click.option("--scan-every", default=600.0, show_default=True, help="Seconds between reminder scans.")
 @click.option("--lease", default=int(outbox.DEFAULT_LEASE.total_seconds()), show_default=True, help=LEASE_HELP)
-def work(interval: float, scan_every: float, lease: int) -> None:
+@click.option("--parent-pid", type=int, default=None, help="Stop when this process is gone (used by gunicorn).")
+def work(interval: float, scan_every: float, lease: int, parent_pid: int | None) -> None:
     """Deliver and scan until stopped (SIGTERM or SIGINT end it after the message in flight)."""
     stop = threading.Event()
+    if parent_pid is not None:
+        _watch_parent(parent_pid, stop)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     transport = _transport()
@@ -95,18 +99,32 @@ def work(interval: float, scan_every: float, lease: int) -> None:
     next_scan = 0.0
     pause = interval
     while not stop.is_set():
-        with session_scope(current_app) as session:
-            if time.monotonic() >= next_scan:
-                queued = reminders.scan(session, utcnow())
-                if queued:
-                    log.info("reminder scan queued %d message(s)", queued)
-                next_scan = time.monotonic() + scan_every
-            if transport is not None and not stop.is_set():
-                report = _work_pass(session, transport, timedelta(seconds=lease), stop)
-                # While the server is away, wait longer each time (up to a minute) instead of knocking.
-                pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
+        try:
+            with session_scope(current_app) as session:
+                if time.monotonic() >= next_scan:
+                    queued = reminders.scan(session, utcnow())
+                    if queued:
+                        log.info("reminder scan queued %d message(s)", queued)
+                    next_scan = time.monotonic() + scan_every
+                if transport is not None and not stop.is_set():
+                    report = _work_pass(session, transport, timedelta(seconds=lease), stop)
+                    # While the server is away, wait longer each time (up to a minute) instead of knocking.
+                    pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
+        except Exception:  # e.g. the database is away: say so, wait, and carry on
+            log.exception("mail worker round failed; trying again shortly")
+            pause = min(max(pause * 2, interval), 60.0)
         stop.wait(pause)
     click.echo("Mail worker stopped.", err=True)
+
+
+def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
+    """Stop when the parent (gunicorn's master) is gone, even if it could not tell us (SIGKILL)."""
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent_pid:
+                log.warning("the process that started this mail worker is gone; stopping")
+                stop.set()
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _work_pass(session, transport, lease, stop) -> outbox.Report:
