@@ -15,11 +15,11 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user
@@ -44,11 +44,18 @@ from .forms import AcceptForm, AssignForm, InviteForm, UploadForm
 bp = Blueprint("manage", __name__)
 
 
+#: Session key: whether the signed-in person manages an organisation (only decides the header link;
+#: every manager page checks access itself). Kept in the signed cookie so pages spend no query on it.
+MANAGES_KEY = "manages"
+
+
 def _is_manager(user) -> bool:
-    """Whether the header shows "Organisations" to ``user`` (cached for the request)."""
-    if "is_manager" not in g:
-        g.is_manager = user is not None and organisations.manages_any(get_session(), user.id)
-    return g.is_manager
+    """Whether the header shows "My organisation": read once per session, refreshed on the dashboard."""
+    if user is None:
+        return False
+    if MANAGES_KEY not in session:
+        session[MANAGES_KEY] = organisations.manages_any(get_session(), user.id)
+    return bool(session[MANAGES_KEY])
 
 
 nav.register("My organisation", "manage.index", order=60, when=_is_manager)
@@ -271,7 +278,9 @@ def _due_panel() -> dict:
 
 
 def _manager_panel() -> dict:
-    return {"managed": organisations.managed_organisations(get_session(), current_user.id)}
+    managed = organisations.managed_organisations(get_session(), current_user.id)
+    session[MANAGES_KEY] = bool(managed)  # an appointment made meanwhile shows in the header from here on
+    return {"managed": managed}
 
 
 main.register_dashboard_panel("manage/_dashboard_due.html", _due_panel, order=15)
