@@ -68,7 +68,9 @@ def claim_next(session: Session, *, now: datetime, worker: str, lease: timedelta
     session.commit()
     if claimed.rowcount != 1:
         return None  # another sender took it between our look and our claim
-    return session.get(OutboxMessage, candidate, populate_existing=True)
+    message = session.get(OutboxMessage, candidate, populate_existing=True)
+    session.commit()  # hold no transaction open while the SMTP server takes its time
+    return message
 
 
 def _finish(session: Session, message_id: int, worker: str, **values) -> None:

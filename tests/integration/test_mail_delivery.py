@@ -239,3 +239,14 @@ def test_a_message_that_cannot_be_built_fails_and_the_others_still_go(db, smtp, 
     assert (report.sent, report.failed) == (1, 1)
     [broken] = [row for row in rows(db) if row.status == "failed"]
     assert broken.recipient == address and "could not build the message" in broken.last_error
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # it is TLS; aiosmtpd cannot tell
+def test_smtps_delivers_over_tls_from_the_first_byte_with_a_password(db, tmp_path):
+    with MailServer(tls_dir=tmp_path / "tls", implicit_tls=True, username="academy", password="secret") as server:
+        assert server.url.startswith("smtps://")
+        queue(db)
+        report = outbox.Sender(session=db, transport=SmtpTransport(parse_smtp_url(server.url)),
+                               mail_from="no-reply@academy.example").deliver()
+        assert report.sent == 1, report
+        assert len(server.received) == 1

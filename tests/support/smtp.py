@@ -75,8 +75,12 @@ class Handler:
 class MailServer:
     """``with MailServer() as smtp: ... smtp.url ... smtp.received``."""
 
-    def __init__(self, *, tls_dir: Path | None = None, username: str | None = None, password: str | None = None):
+    def __init__(self, *, tls_dir: Path | None = None, username: str | None = None, password: str | None = None,
+                 implicit_tls: bool = False):
+        """``tls_dir``: STARTTLS required, with a self-signed certificate made there; with
+        ``implicit_tls`` the connection is TLS from the first byte instead (smtps://)."""
         self.handler = Handler()
+        self.implicit_tls = implicit_tls
         self.port = free_port()
         self.username, self.password = username, password
         self.tls_context: ssl.SSLContext | None = None
@@ -96,7 +100,8 @@ class MailServer:
     def url(self) -> str:
         credentials = f"{self.username}:{self.password}@" if self.username else ""
         query = f"?cafile={self.cafile}" if self.cafile else ""
-        return f"smtp://{credentials}localhost:{self.port}{query}"
+        scheme = "smtps" if self.implicit_tls else "smtp"
+        return f"{scheme}://{credentials}localhost:{self.port}{query}"
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.username \
@@ -107,11 +112,14 @@ class MailServer:
 
     def start(self) -> MailServer:
         options: dict = {}
-        if self.tls_context is not None:
+        if self.tls_context is not None and self.implicit_tls:
+            options |= {"ssl_context": self.tls_context}
+        elif self.tls_context is not None:
             options |= {"tls_context": self.tls_context, "require_starttls": True}
         if self.username:
             options |= {"authenticator": self._authenticate, "auth_required": True,
-                        "auth_require_tls": self.tls_context is not None}
+                        # aiosmtpd cannot tell an smtps:// session is encrypted; it is, from the first byte.
+                        "auth_require_tls": self.tls_context is not None and not self.implicit_tls}
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
                                      ready_timeout=10, **options)
         self.controller.start()
