@@ -1,4 +1,4 @@
-"""`flask --app app content check|sync [DIR]`: check the course and quiz files, publish them."""
+"""`flask --app app content check|audit|sync [DIR]`: check the course and quiz files, audit them, publish them."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import session_scope
-from ..domain import content
+from ..domain import content, guessing
 from ..domain.problems import Problem
+from ..domain.quiz_format import QuizDef
 from ..services import publishing
 from ..web.links import SiteLinks
 
@@ -33,8 +34,13 @@ def _refuse(snapshot: content.Snapshot, problems: list[Problem], *, err: bool) -
 
 @content_cli.command("check")
 @DIRECTORY
-def check(directory: Path | None) -> None:
-    """Print every problem in DIRECTORY's content (default: the content root) as path:line: message."""
+@click.option("--strict", is_flag=True, help="Item-quality warnings count as problems (exit 1 on any).")
+def check(directory: Path | None, strict: bool) -> None:
+    """Print every problem in DIRECTORY's content (default: the content root) as path:line: message.
+
+    Item-quality warnings (guessable keys, near-duplicate questions, simulations passed by always
+    taking the longest choice...) are printed too; with --strict they fail the check.
+    """
     snapshot, problems = _load(directory)
     if problems:
         _refuse(snapshot, problems, err=False)
@@ -42,8 +48,41 @@ def check(directory: Path | None) -> None:
     for course in snapshot.courses:
         for quiz in course.quizzes:
             for note in quiz.notes:
-                click.echo(f"quizzes/{course.slug}/{quiz.slug}.md: {note}")
-    click.echo(snapshot.summary(0))
+                click.echo(f"{course.quiz_path(quiz)}: {note}")
+    warnings = snapshot.warnings
+    for warning in warnings:
+        click.echo(str(warning))
+    if strict and warnings:
+        click.echo(snapshot.summary(len(warnings)) + " (item-quality warnings, --strict)")
+        sys.exit(1)
+    click.echo(snapshot.summary(0) + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+                                      if warnings else ""))
+
+
+@content_cli.command("audit")
+@DIRECTORY
+def audit(directory: Path | None) -> None:
+    """Print, per quiz, what naive guessing strategies would score, against chance and the pass mark.
+
+    Exits 1 when the content has problems (run content check), or when any strategy or simulation
+    walk passes a quiz.
+    """
+    snapshot, problems = _load(directory)
+    if problems:
+        _refuse(snapshot, problems, err=True)
+        sys.exit(1)
+    passing = 0
+    for course in snapshot.courses:
+        for quiz in course.quizzes:
+            report = guessing.audit(QuizDef.from_dict(quiz.definition), course.quiz_path(quiz))
+            for line in guessing.table(report):
+                click.echo(line)
+            click.echo("")
+            passing += sum(s.passes for s in report.strategies) + sum(w.passed for w in report.walks)
+    if passing:
+        click.echo(f"Strategies or simulation walks that pass a quiz without subject knowledge: {passing}.")
+        sys.exit(1)
+    click.echo("No naive strategy passes any quiz.")
 
 
 @content_cli.command("sync")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from . import frontmatter, images, quiz_format
+from . import frontmatter, images, item_quality, quiz_format
 from .problems import Problem
 from .rendering import Heading, render
 
@@ -107,6 +107,12 @@ class CourseContent:
     #: Those files as read, by path in the content root (``courses/<slug>/...``, ``quizzes/<slug>/...``),
     #: so a published version can keep them for comparing, restoring and exporting.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: Item-quality warnings on its quizzes (:mod:`academy.domain.item_quality`); they never stop
+    #: publishing, ``content check --strict`` turns them into errors.
+    warnings: tuple[Problem, ...] = ()
+
+    def quiz_path(self, quiz: QuizContent) -> str:
+        return f"quizzes/{self.slug}/{quiz.slug}.md"
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,11 @@ class Snapshot:
     """Everything a content root holds, rendered; courses in slug order."""
 
     courses: tuple[CourseContent, ...]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Every course's item-quality warnings, sorted."""
+        return sorted(w for c in self.courses for w in c.warnings)
 
     def summary(self, problems: int) -> str:
         """A one-line count, e.g. ``1 course, 7 modules, 8 quizzes, 0 problems``."""
@@ -250,6 +261,8 @@ class _CourseLoader:
             content_hash=_hash_files(self.files),
             files={(f"quizzes/{self.slug}/{key[8:]}" if key.startswith("quizzes/") else f"{self.rel}/{key}"): data
                    for key, data in sorted(self.files.items())},
+            warnings=tuple(item_quality.check_course(
+                [(f"quizzes/{self.slug}/{q.slug}.md", quiz_format.QuizDef.from_dict(q.definition)) for q in quizzes])),
         )
 
     # -- files -----------------------------------------------------------------------------
@@ -500,6 +513,7 @@ class _CourseLoader:
                                  + _did_you_mean(wanted, list(by_slug)))
                     continue
                 module_slug = wanted
+            self._check_module_tags(rel, text, definition)
             if definition.final:
                 finals.append(rel)
             quizzes.append(QuizContent(
@@ -507,11 +521,25 @@ class _CourseLoader:
                 pass_mark=definition.pass_mark, attempts=definition.attempts, draw=definition.draw,
                 time_limit=definition.time_limit, definition=definition.to_dict(),
                 content_hash=hashlib.sha256(self.files[f"quizzes/{entry.name}"]).hexdigest(),
-                notes=tuple(str(s) for s in quiz_format.branching_summaries(definition)),
+                notes=(*(str(s) for s in quiz_format.branching_summaries(definition)),
+                       *quiz_format.ending_summaries(definition)),
             ))
         for rel in finals[1:]:
             self.problem(rel, 1, f"a course has one final exam, and {finals[0]} is already marked 'final: true'")
         return quizzes
+
+
+    def _check_module_tags(self, rel: str, text: str, quiz: quiz_format.QuizDef) -> None:
+        """A tag shaped like a module file name (``03-msp-models``) must name one of the course's modules."""
+        stems = {m.path.stem for m in self.modules.values()}
+        used = [(u.line, t) for u in quiz.units for t in quiz_format.unit_tags(u)]
+        if quiz.blueprint:
+            line = frontmatter.split(text, rel)[0].key_lines.get("draw", 1)
+            used += [(line, t) for t in quiz.blueprint]
+        for line, tag in sorted(set(used)):
+            if re.match(r"^\d+-", tag) and tag not in stems:
+                self.problem(rel, line, f"tag '{tag}' looks like a module but courses/{self.slug}/ has no "
+                                        f"{tag}.md" + _did_you_mean(tag, sorted(stems)))
 
 
 def _module_reference(value: str) -> str:

@@ -9,6 +9,7 @@ seed gives the same people.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
@@ -97,3 +98,37 @@ def company_names(rng: random.Random, count: int) -> list[str]:
 def email_domain(company: str) -> str:
     """A reserved-for-examples domain for a company: ``northbank-financial.example``."""
     return re.sub(r"[^a-z0-9]+", "-", company.lower()).strip("-") + ".example"
+
+
+# --- Answers from an ability model ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemModel:
+    """A question under the two-parameter logistic (2PL) model of item response theory.
+
+    A learner of ability ``theta`` answers correctly with probability
+    ``1 / (1 + exp(-a * (theta - b)))``: ``b`` is the item's difficulty, ``a`` how sharply it
+    separates learners around that difficulty. Wrong answers fall on the distractors unevenly, as
+    real ones do (one distractor is usually the tempting one).
+    """
+
+    difficulty: float
+    discrimination: float
+    #: Seed for the distractors' pull, so an item's tempting distractor is the same for every learner.
+    seed: str
+
+    def p_correct(self, knowledge: float) -> float:
+        """``knowledge`` (0..1, the demo's skill) as ability on the logit scale, then the 2PL curve."""
+        knowledge = min(max(knowledge, 0.01), 0.99)
+        theta = math.log(knowledge / (1 - knowledge))
+        return 1 / (1 + math.exp(-self.discrimination * (theta - self.difficulty)))
+
+    def pull(self, options: list[str]) -> list[float]:
+        """A weight per wrong option: how tempting it is."""
+        return [random.Random(f"{self.seed}:{key}").uniform(0.2, 3.0) for key in options]
+
+
+def item_model(seed: str) -> ItemModel:
+    """The same difficulty and discrimination for an item every time (drawn from ``seed``)."""
+    rng = random.Random(seed)
+    return ItemModel(difficulty=rng.gauss(1.2, 1.0), discrimination=rng.uniform(0.4, 2.2), seed=seed)

@@ -3,12 +3,14 @@
 * **Draw.** An attempt asks ``draw`` questions picked at random (all of them without ``draw``); a
   scenario is drawn whole and a branching scenario counts as one question, so the draw hits the
   exact number whenever some combination of units adds up to it, and otherwise the nearest number
-  below it. Drawn units keep the file's order (scenarios often build on one another); the options
-  of each question are shuffled per attempt. The same seed always gives the same layout.
+  below it. A blueprinted draw (``draw: {tag: n}``) draws ``n`` questions from each tag's bucket
+  (``content check`` has proved each bucket can give exactly that). Drawn units keep the file's
+  order (scenarios often build on one another); the options of each question are shuffled per
+  attempt. The same seed always gives the same layout.
 * **Grade.** An ordinary question earns 1 point when the chosen options are exactly the correct
   set. A branching scenario earns the points on the path taken, out of its best path's points. The
-  percentage is points earned over points possible; a critical choice fails the attempt whatever
-  the percentage.
+  percentage is points earned over points possible; a critical choice, or reaching an ending marked
+  ``outcome: fail``, fails the attempt whatever the percentage.
 * **Time.** See :func:`counts_at`: a server-side deadline plus a short network grace.
 """
 
@@ -28,6 +30,7 @@ from .quiz_format import (
     QuizDef,
     Scenario,
     Step,
+    blueprint_bucket,
     unit_points,
     unit_questions,
 )
@@ -113,6 +116,8 @@ def draw_layout(quiz: QuizDef, seed: int | str) -> Layout:
 def _draw_units(quiz: QuizDef, rng: random.Random) -> set[int]:
     """``id()`` of the drawn units: a random subset whose question count is as close to ``draw`` as allowed."""
     units = list(quiz.units)
+    if quiz.blueprint:
+        return _draw_blueprint(quiz.units, quiz.blueprint, rng)
     if quiz.draw is None or quiz.draw >= quiz.question_count:
         return {id(u) for u in units}
     rng.shuffle(units)
@@ -131,6 +136,18 @@ def _draw_units(quiz: QuizDef, rng: random.Random) -> set[int]:
         if sizes[i] <= remaining and remaining - sizes[i] in reachable[i + 1]:
             chosen.add(id(unit))
             remaining -= sizes[i]
+    return chosen
+
+
+def _draw_blueprint(units: list, blueprint: dict[str, int], rng: random.Random) -> set[int]:
+    """Per tag, enough units of its bucket (all one size, checked when parsing) to make its count."""
+    chosen: set[int] = set()
+    for tag, count in blueprint.items():
+        bucket = [u for u in units if blueprint_bucket(u, blueprint) == tag]
+        if not bucket:
+            continue
+        wanted = max(1, count // unit_questions(bucket[0]))
+        chosen |= {id(u) for u in rng.sample(bucket, min(wanted, len(bucket)))}
     return chosen
 
 
@@ -316,6 +333,8 @@ class BranchingResult:
     max_points: int
     critical: bool
     finished: bool
+    #: The ending reached says ``outcome: fail``.
+    failed_ending: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,6 +349,8 @@ class Grade:
     critical_error: bool
     questions: tuple[QuestionResult, ...]
     branching: tuple[BranchingResult, ...]
+    #: A branching scenario ended at an ending marked ``outcome: fail``.
+    failed_ending: bool = False
 
 
 def grade(quiz: QuizDef, layout: Layout, answers: Mapping[str, frozenset[str]]) -> Grade:
@@ -344,19 +365,59 @@ def grade(quiz: QuizDef, layout: Layout, answers: Mapping[str, frozenset[str]]) 
         path = layout.paths.get(scenario_id, [])
         here = position(scenario, path)
         branching.append(BranchingResult(scenario_id, tuple(path), here.points, scenario.best_points,
-                                         here.critical, here.finished))
+                                         here.critical, here.finished,
+                                         here.finished and here.step.outcome == "fail"))
     points = sum(q.points for q in questions) + sum(b.points for b in branching)
     possible = len(questions) + sum(b.max_points for b in branching)
     critical = any(b.critical for b in branching)
+    failed_ending = any(b.failed_ending for b in branching)
     return Grade(
         points=points,
         max_points=possible,
         percent=points * 100 // possible if possible else 0,
-        passed=not critical and points * 100 >= quiz.pass_mark * possible,
+        passed=not critical and not failed_ending and points * 100 >= quiz.pass_mark * possible,
         critical_error=critical,
         questions=questions,
         branching=tuple(branching),
+        failed_ending=failed_ending,
     )
+
+
+# --- Results per objective -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    """Points earned and possible on the asked items carrying one tag (an objective or a module)."""
+
+    tag: str
+    points: int
+    max_points: int
+    items: int
+
+    @property
+    def percent(self) -> int:
+        return self.points * 100 // self.max_points if self.max_points else 0
+
+
+def objective_results(quiz: QuizDef, layout: Layout, points: Mapping[str, int]) -> list[ObjectiveResult]:
+    """Per tag, the points of the asked items that carry it (``points``: item key -> points earned).
+
+    An item with several tags counts under each; items without tags are left out. Tags appear in
+    the blueprint's order, then in the order the attempt first meets them.
+    """
+    totals: dict[str, list[int]] = {tag: [0, 0, 0] for tag in quiz.blueprint or {}}
+    for item in layout.items:
+        if item.branching:
+            scenario = _branching(quiz, item.key)
+            tags, possible = scenario.tags, scenario.best_points
+        else:
+            tags, possible = _question(quiz, item.key).tags, 1
+        for tag in tags:
+            row = totals.setdefault(tag, [0, 0, 0])
+            row[0] += points.get(item.key, 0)
+            row[1] += possible
+            row[2] += 1
+    return [ObjectiveResult(tag, *row) for tag, row in totals.items() if row[2]]
 
 
 # --- Time -----------------------------------------------------------------------------------------

@@ -18,12 +18,20 @@ from . import frontmatter
 from .problems import Problem
 from .rendering import render, render_inline
 
-ALLOWED_KEYS = {"title", "module", "final", "pass_mark", "attempts", "draw", "time_limit"}
+ALLOWED_KEYS = {"title", "module", "final", "pass_mark", "attempts", "draw", "time_limit", "review"}
 DEFAULT_PASS_MARK = 70
 CHOICE_ATTRIBUTES = {"next", "points", "critical"}
+#: Attributes a heading's ``{...}`` block may hold besides ``#id``.
+HEADING_ATTRIBUTES = {"tags", "outcome"}
+#: ``review:``: ``full`` shows keys, feedback and explanations after an attempt; ``summary`` only the
+#: score, the pass/fail and the per-objective results (see docs/authoring.md).
+REVIEW_MODES = ("full", "summary")
+OUTCOMES = ("pass", "fail")
 
 _HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_EXPLICIT_ID = re.compile(r"^(.*?)[ \t]*\{#([^{}]*)\}$")
+_HEADING_BLOCK = re.compile(r"^(.*?)[ \t]*\{[ \t]*(#[^{}]*|(?:tags|outcome)[ \t]*:[^{}]*)\}$")
+_ATTRIBUTE_NAME = re.compile(r"([A-Za-z_]+)[ \t]*:")
+_TAG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\](?:[ \t]+(.*?))?[ \t]*$")
 _PLAIN_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\S")
@@ -44,6 +52,8 @@ class Option:
     text_html: str
     correct: bool
     feedback_html: str = ""
+    #: Line of the option in the file (0 in versions stored before lines were kept).
+    line: int = 0
 
 
 @dataclass
@@ -58,6 +68,9 @@ class Question:
     explanation_html: str = ""
     #: More than one correct option: answered with checkboxes, full marks only for the exact set.
     multiple: bool = False
+    #: Objectives or modules the question tests: its own tags, then its scenario's.
+    tags: list[str] = field(default_factory=list)
+    line: int = 0
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
@@ -74,6 +87,9 @@ class Scenario:
     title: str
     narrative_html: str
     questions: list[Question]
+    #: The scenario heading's own tags (each of its questions carries them too).
+    tags: list[str] = field(default_factory=list)
+    line: int = 0
 
 
 @dataclass
@@ -88,6 +104,7 @@ class Choice:
     #: Marked ``[x]``: the call the author recommends (for analytics and the review page).
     recommended: bool = False
     consequence_html: str = ""
+    line: int = 0
 
 
 @dataclass
@@ -98,6 +115,9 @@ class Step:
     title: str
     body_html: str
     choices: list[Choice]
+    #: An ending's verdict: "pass", "fail" (fails the attempt whatever the points) or None (points decide).
+    outcome: str | None = None
+    line: int = 0
 
     @property
     def is_ending(self) -> bool:
@@ -124,6 +144,8 @@ class BranchingScenario:
     title: str
     narrative_html: str
     steps: list[Step]
+    tags: list[str] = field(default_factory=list)
+    line: int = 0
 
     @property
     def first_step(self) -> Step:
@@ -161,6 +183,32 @@ class BranchingScenario:
         """The points on the best path: what the scenario is worth in a quiz."""
         return self.path_stats().max_points
 
+    def ending_scores(self) -> dict[str, set[int]]:
+        """Each reachable ending's id and the path scores that reach it.
+
+        Only meaningful for a scenario that parsed without problems (no cycles, no dangling ``next``).
+        """
+        memo: dict[str, set[tuple[str, int]]] = {}
+        by_id = {s.id: s for s in self.steps}
+
+        def visit(step_id: str) -> set[tuple[str, int]]:
+            if step_id not in memo:
+                step = by_id[step_id]
+                if step.is_ending:
+                    memo[step_id] = {(step.id, 0)}
+                else:
+                    memo[step_id] = {(end, c.points + score) for c in step.choices for end, score in visit(c.next)}
+            return memo[step_id]
+
+        found: dict[str, set[int]] = {}
+        for end, score in visit(self.first_step.id):
+            found.setdefault(end, set()).add(score)
+        return found
+
+    def passes(self, points: int, pass_mark: int) -> bool:
+        """Whether ``points`` on this scenario alone reach ``pass_mark`` percent of its best path."""
+        return points * 100 >= pass_mark * self.best_points
+
 
 Unit = Question | Scenario | BranchingScenario
 
@@ -168,6 +216,18 @@ Unit = Question | Scenario | BranchingScenario
 def unit_questions(unit: Unit) -> int:
     """How many questions a unit counts for in ``draw``: a branching scenario counts as one."""
     return len(unit.questions) if isinstance(unit, Scenario) else 1
+
+
+def unit_tags(unit: Unit) -> list[str]:
+    """A unit's tags in order: a scenario's own, then those its questions add."""
+    if isinstance(unit, Scenario):
+        return list(dict.fromkeys([*unit.tags, *(t for q in unit.questions for t in q.tags)]))
+    return list(unit.tags)
+
+
+def blueprint_bucket(unit: Unit, blueprint: dict[str, int]) -> str | None:
+    """The draw bucket of a unit: its first tag that the blueprint names (None: never drawn)."""
+    return next((t for t in unit_tags(unit) if t in blueprint), None)
 
 
 def unit_points(unit: Unit) -> int:
@@ -190,6 +250,11 @@ class QuizDef:
     attempts: int | None = None
     draw: int | None = None
     time_limit: int | None = None
+    #: ``draw:`` given as a mapping: tag -> questions drawn from the units in that tag's bucket
+    #: (``draw`` is then their sum).
+    blueprint: dict[str, int] | None = None
+    #: One of :data:`REVIEW_MODES`.
+    review: str = "full"
 
     @property
     def question_count(self) -> int:
@@ -250,9 +315,13 @@ def _unit_from_dict(data: dict[str, Any]) -> Unit:
     if kind == "question":
         return _question_from_dict(data)
     if kind == "scenario":
-        return Scenario(data["title"], data["narrative_html"], [_question_from_dict(q) for q in data["questions"]])
-    steps = [Step(s["id"], s["title"], s["body_html"], [Choice(**c) for c in s["choices"]]) for s in data["steps"]]
-    return BranchingScenario(data["id"], data["title"], data["narrative_html"], steps)
+        return Scenario(**{**_plain(data), "questions": [_question_from_dict(q) for q in data["questions"]]})
+    steps = [Step(**{**s, "choices": [Choice(**c) for c in s["choices"]]}) for s in data["steps"]]
+    return BranchingScenario(**{**_plain(data), "steps": steps})
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "kind"}
 
 
 @dataclass(frozen=True)
@@ -271,6 +340,26 @@ class BranchingSummary:
 def branching_summaries(quiz: QuizDef) -> list[BranchingSummary]:
     """Each branching scenario's number of paths and lowest and highest possible score."""
     return [BranchingSummary(b.id, b.path_stats()) for b in quiz.branching_scenarios()]
+
+
+def ending_summaries(quiz: QuizDef) -> list[str]:
+    """One line per reachable ending: its outcome and the path scores that reach it, against the pass mark."""
+    lines = []
+    for scenario in quiz.branching_scenarios():
+        needed = -(-quiz.pass_mark * scenario.best_points // 100)
+        reached = scenario.ending_scores()
+        for step in (s for s in scenario.steps if s.id in reached):
+            step_id, scores = step.id, reached[step.id]
+            outcome = step.outcome or "none (the points decide)"
+            lines.append(f"branching scenario '{scenario.id}': ending '{step_id}', outcome {outcome}, "
+                         f"reached with {_score_list(scores)} of {scenario.best_points} points "
+                         f"(pass needs {needed})")
+    return lines
+
+
+def _score_list(scores: set[int]) -> str:
+    ordered = sorted(scores)
+    return ", ".join(str(s) for s in ordered) if len(ordered) <= 6 else f"{ordered[0]}-{ordered[-1]}"
 
 
 # --- Parsing ------------------------------------------------------------------------------------
@@ -322,14 +411,17 @@ def parse_quiz(text: str, path: str) -> tuple[QuizDef | None, list[Problem]]:
     doc, problems = frontmatter.split(text, path)
     problems += frontmatter.check_keys(doc, path, ALLOWED_KEYS, {"title"})
     rules = _parse_rules(doc, path, problems)
-    parser = _BodyParser(path)
+    parser = _BodyParser(path, rules["pass_mark"])
     units = parser.parse(doc.body, doc.body_line)
     problems += parser.problems
     if not units and not parser.problems:
         problems.append(Problem(path, doc.body_line, "the quiz has no questions: add a '## question' heading"))
     draw = rules["draw"]
     bank = sum(unit_questions(u) for u in units)
-    if draw is not None and units and draw > bank:
+    if rules["blueprint"] and units:
+        problems += [Problem(path, doc.key_lines.get("draw", 1), message)
+                     for message in blueprint_problems(units, rules["blueprint"])]
+    elif draw is not None and units and draw > bank:
         problems.append(Problem(path, doc.key_lines.get("draw", 1),
                                 f"draw is {draw} but the quiz has only {bank} question{'s' if bank != 1 else ''}"))
     if problems:
@@ -345,7 +437,8 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
         return doc.key_lines.get(key, 1)
 
     rules: dict[str, Any] = {"title": "", "module": None, "final": False, "pass_mark": DEFAULT_PASS_MARK,
-                             "attempts": None, "draw": None, "time_limit": None}
+                             "attempts": None, "draw": None, "time_limit": None, "blueprint": None,
+                             "review": "full"}
     title = meta.get("title")
     if isinstance(title, str):
         rules["title"] = title.strip()
@@ -373,9 +466,18 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
         rules["pass_mark"] = pass_mark
     else:
         problems.append(Problem(path, line("pass_mark"), "pass_mark must be a whole number from 0 to 100"))
+    review = meta.get("review", "full")
+    if review in REVIEW_MODES:
+        rules["review"] = review
+    else:
+        problems.append(Problem(path, line("review"), "review must be 'full' (keys, feedback and explanations "
+                                                      "after an attempt) or 'summary' (score and objectives only)"))
+    if isinstance(meta.get("draw"), dict):
+        rules["blueprint"] = _parse_blueprint(meta["draw"], path, line("draw"), problems)
+        rules["draw"] = sum(rules["blueprint"].values()) if rules["blueprint"] else None
     for key, unit in (("attempts", ""), ("draw", ""), ("time_limit", " (minutes)")):
         value = meta.get(key)
-        if value is None and key not in meta:
+        if (value is None and key not in meta) or (key == "draw" and isinstance(value, dict)):
             continue
         if _is_int(value) and value > 0:
             rules[key] = value
@@ -384,16 +486,101 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
     return rules
 
 
+def _parse_blueprint(raw: dict[Any, Any], path: str, line: int, problems: list[Problem]) -> dict[str, int] | None:
+    """``draw: {tag: n, ...}`` -> the mapping, or None after reporting what is wrong with it."""
+    found: dict[str, int] = {}
+    for tag, count in raw.items():
+        if not isinstance(tag, str) or not _TAG.match(tag):
+            problems.append(Problem(path, line, f"draw: '{tag}' is not a tag: use lower-case letters, digits "
+                                                "and hyphens, as in the headings' {tags: ...}"))
+        elif not _is_int(count) or count <= 0:
+            problems.append(Problem(path, line, f"draw: the number for '{tag}' must be a whole number greater "
+                                                "than 0 (questions drawn with that tag)"))
+        else:
+            found[tag] = count
+    if not raw:
+        problems.append(Problem(path, line, "draw: the mapping is empty: give 'tag: number' pairs, or a number"))
+    return found if len(found) == len(raw) and found else None
+
+
+def blueprint_problems(units: list[Unit], blueprint: dict[str, int]) -> list[str]:
+    """Why a blueprinted draw cannot be met: each bucket must hold units of one size, enough of them."""
+    messages = []
+    for tag, count in blueprint.items():
+        bucket = [u for u in units if blueprint_bucket(u, blueprint) == tag]
+        sizes = sorted({unit_questions(u) for u in bucket})
+        held = sum(unit_questions(u) for u in bucket)
+        if not bucket:
+            messages.append(f"draw asks {count} question{'s' if count != 1 else ''} tagged '{tag}', but no "
+                            f"question or scenario is in that bucket: tag some with {{tags: {tag}}}")
+        elif len(sizes) > 1:
+            messages.append(f"draw bucket '{tag}' mixes items of {', '.join(map(str, sizes))} questions: a bucket "
+                            "holds standalone questions or scenarios of one size, so every attempt gets exactly "
+                            f"{count}")
+        elif count % sizes[0]:
+            messages.append(f"draw asks {count} from '{tag}', whose items are scenarios of {sizes[0]} questions: "
+                            f"ask a multiple of {sizes[0]}")
+        elif held < count:
+            messages.append(f"draw asks {count} from '{tag}', but its bucket holds only {held} "
+                            f"question{'s' if held != 1 else ''}")
+    return messages
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _split_id(heading: str) -> tuple[str, str | None]:
-    """``"Title {#id}"`` -> ``("Title", "id")``; ``"Title"`` -> ``("Title", None)``."""
-    match = _EXPLICIT_ID.match(heading)
-    if match:
-        return match.group(1).strip(), match.group(2).strip()
-    return heading.strip(), None
+@dataclass
+class _HeadingParts:
+    """A heading's text and its optional ``{#id tags: a, b outcome: pass}`` block."""
+
+    text: str
+    id: str | None = None
+    tags: list[str] = field(default_factory=list)
+    outcome: str | None = None
+    #: Attribute names given, for refusing those that do not belong on this kind of heading.
+    given: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+
+def _split_heading(heading: str) -> _HeadingParts:
+    """``"Title {#id tags: a, b}"`` -> its parts; a heading without such a block is all text.
+
+    A trailing ``{...}`` is an attribute block only when it starts with ``#``, ``tags:`` or
+    ``outcome:``, so headings that merely end in braces stay text as before.
+    """
+    match = _HEADING_BLOCK.match(heading)
+    if not match:
+        return _HeadingParts(heading.strip())
+    parts = _HeadingParts(match.group(1).strip())
+    block = match.group(2).strip()
+    if block.startswith("#"):
+        first, _, rest = block[1:].partition(" ")
+        if rest.strip() and _ATTRIBUTE_NAME.match(rest.strip()):
+            parts.id, block = first.strip(), rest.strip()
+        else:
+            parts.id, block = block[1:].strip(), ""
+    names = list(_ATTRIBUTE_NAME.finditer(block))
+    if block and (not names or names[0].start() != 0):
+        parts.errors.append(f"'{{{match.group(2).strip()}}}' should be '{{#id tags: a, b}}' (or outcome: pass)")
+        return parts
+    for i, name_match in enumerate(names):
+        name = name_match.group(1)
+        value = block[name_match.end():names[i + 1].start() if i + 1 < len(names) else len(block)].strip()
+        parts.given.add(name)
+        if name == "tags":
+            parts.tags = [t for t in re.split(r"[,\s]+", value) if t]
+            bad = [t for t in parts.tags if not _TAG.match(t)]
+            if bad or not parts.tags:
+                parts.errors.append(f"'{', '.join(bad) or value}' is not a tag: tags use lower-case letters, "
+                                    "digits and hyphens, separated by commas")
+        elif name == "outcome":
+            parts.outcome = value.lower()
+            if parts.outcome not in OUTCOMES:
+                parts.errors.append(f"outcome must be pass or fail, not '{value}'")
+        else:
+            parts.errors.append(f"unknown heading attribute '{name}': use #id, tags and outcome")
+    return parts
 
 
 def slugify(text: str) -> str:
@@ -413,8 +600,9 @@ def _is_blank(lines: list[Line]) -> bool:
 class _BodyParser:
     """Turns the body of a quiz file into units, collecting problems as it goes."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, pass_mark: int = DEFAULT_PASS_MARK):
         self.path = path
+        self.pass_mark = pass_mark
         self.problems: list[Problem] = []
         #: Question keys and branching scenario ids share one namespace (answers are stored by key).
         self.keys: dict[str, int] = {}
@@ -462,7 +650,7 @@ class _BodyParser:
                 container.steps.append(source.step)
                 self.steps.append(source)
             else:
-                question = self._question(section)
+                question = self._question(section, container if isinstance(container, Scenario) else None)
                 if question is None:
                     continue
                 if isinstance(container, Scenario):
@@ -472,21 +660,38 @@ class _BodyParser:
         self._close(container, container_line)
         return units
 
+    def _heading(self, section: _Section, allowed: set[str], where: str) -> _HeadingParts:
+        """Split a heading, reporting a malformed block and attributes this kind of heading cannot take."""
+        parts = _split_heading(section.heading)
+        for error in parts.errors:
+            self.problem(section.line, error)
+        for name in sorted(parts.given - allowed):
+            hint = ("'outcome' belongs on an ending ('## Ending: ...' step without choices)" if name == "outcome"
+                    else "tags go on questions, scenarios and branching scenarios")
+            if name in HEADING_ATTRIBUTES:
+                self.problem(section.line, f"a {where} takes no '{name}': {hint}")
+        return parts
+
     def _open(self, section: _Section) -> Scenario | BranchingScenario | None:
         """A ``#`` heading: start a scenario or a branching scenario, or end the current one."""
-        heading, explicit = _split_id(section.heading)
+        parts = self._heading(section, {"tags"}, "scenario heading")
+        heading, explicit = parts.text, parts.id
         narrative = [t for _, t in section.lines]
         if match := _BRANCHING.match(heading):
             title = match.group(1).strip()
             if not title:
                 self.problem(section.line, "a branching scenario needs a name after 'Branching scenario:'")
             scenario_id = self._key(section.line, title, explicit, "branching scenario")
-            return BranchingScenario(scenario_id, title, _markdown(narrative), [])
+            return BranchingScenario(scenario_id, title, _markdown(narrative), [], tags=parts.tags,
+                                     line=section.line)
         if match := _SCENARIO.match(heading):
             title = match.group(1).strip()
             if not title:
                 self.problem(section.line, "a scenario needs a name after 'Scenario:'")
-            return Scenario(title, _markdown(narrative), [])
+            return Scenario(title, _markdown(narrative), [], tags=parts.tags, line=section.line)
+        if parts.tags:
+            self.problem(section.line, "tags on a '#' heading only work on '# Scenario: ...' and "
+                                       "'# Branching scenario: ...'")
         if not _is_blank(section.lines):
             line = next(n for n, t in section.lines if t.strip())
             self.problem(line, f"text under '# {heading}' is not part of any question; only a "
@@ -519,8 +724,9 @@ class _BodyParser:
 
     # Questions.
 
-    def _question(self, section: _Section) -> Question | None:
-        prompt, explicit = _split_id(section.heading)
+    def _question(self, section: _Section, scenario: Scenario | None) -> Question | None:
+        parts = self._heading(section, {"tags"}, "question")
+        prompt, explicit = parts.text, parts.id
         if not prompt:
             self.problem(section.line, "a question heading needs the question's text")
         key = self._key(section.line, prompt, explicit, "question")
@@ -538,7 +744,7 @@ class _BodyParser:
             if attributes and "next" in attributes.group(2):
                 self.problem(raw.line, "'{next: ...}' belongs to choices in a '# Branching scenario:'; "
                                        "this question is not in one")
-            options.append(Option(letter, render_inline(text), raw.marked, _markdown(raw.feedback)))
+            options.append(Option(letter, render_inline(text), raw.marked, _markdown(raw.feedback), line=raw.line))
         return Question(
             key=key,
             prompt=prompt,
@@ -547,12 +753,15 @@ class _BodyParser:
             options=options,
             explanation_html=_markdown(block.explanation),
             multiple=sum(o.correct for o in options) > 1,
+            tags=list(dict.fromkeys([*parts.tags, *(scenario.tags if scenario else [])])),
+            line=section.line,
         )
 
     # Branching steps.
 
     def _step(self, section: _Section) -> _StepSource:
-        title, explicit = _split_id(section.heading)
+        parts = self._heading(section, {"outcome"}, "step")
+        title, explicit = parts.text, parts.id
         if not title:
             self.problem(section.line, "a step heading needs a title")
         if explicit is not None and not _VALID_ID.match(explicit):
@@ -568,7 +777,11 @@ class _BodyParser:
             self.problem(section.line, f"step '{step_id}' is titled as an ending but has choices")
         parsed = [(self._choice(letter, raw), raw.line) for letter, raw in zip(_letters(), block.options, strict=False)]
         choices = [(c, line) for c, line in parsed if c is not None]
-        step = Step(step_id, title, _markdown(block.body), [c for c, _ in choices])
+        if parts.outcome and block.options:
+            self.problem(section.line, f"step '{step_id}' has choices, so it is not an ending: only an ending "
+                                       "takes an outcome")
+        step = Step(step_id, title, _markdown(block.body), [c for c, _ in choices],
+                    outcome=parts.outcome if parts.outcome in OUTCOMES else None, line=section.line)
         return _StepSource(step, section.line, [line for _, line in choices], len(choices) == len(parsed))
 
     def _choice(self, key: str, raw: _RawOption) -> Choice | None:
@@ -583,7 +796,7 @@ class _BodyParser:
         if attributes is None:
             return None
         return Choice(key, render_inline(text), attributes["next"], attributes["points"],
-                      attributes["critical"], raw.marked, _markdown(raw.feedback))
+                      attributes["critical"], raw.marked, _markdown(raw.feedback), line=raw.line)
 
     def _attributes(self, line: int, raw: str) -> dict[str, Any] | None:
         """``next: bridge, points: 10, critical: true`` -> a dict, or None after reporting problems."""
@@ -742,6 +955,19 @@ class _GraphCheck:
         if len(self.parser.problems) == found and scenario.best_points <= 0:
             problem(self.line, f"branching scenario '{scenario.id}' scores no points on any path: "
                                "give its choices points")
+        if len(self.parser.problems) == found:
+            self._check_outcomes(by_id)
+
+    def _check_outcomes(self, by_id: dict[str, _StepSource]) -> None:
+        """An ending marked ``outcome: pass`` must be reachable with a passing score."""
+        scenario, pass_mark = self.scenario, self.parser.pass_mark
+        for step_id, scores in scenario.ending_scores().items():
+            if by_id[step_id].step.outcome == "pass" and not any(scenario.passes(s, pass_mark) for s in scores):
+                needed = -(-pass_mark * scenario.best_points // 100)
+                self.parser.problem(by_id[step_id].line,
+                                    f"ending '{step_id}' is marked 'outcome: pass' but every path to it scores "
+                                    f"below the pass mark (best {max(scores)} of {scenario.best_points} points, "
+                                    f"pass needs {needed}): mark it 'outcome: fail' or rescore its paths")
 
     def _walk(self, by_id: dict[str, _StepSource]) -> None:
         """Depth-first from the first step: report cycles and unreachable steps."""

@@ -21,6 +21,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from academy.domain import item_statistics as istats
+from academy.domain.item_text import plain
 from academy.domain.quiz_format import QuizDef
 from academy.models import (
     Attempt,
@@ -253,6 +255,25 @@ class QuizDetail:
     counted_attempts: int
     questions: tuple[QuestionStat, ...]
     steps: tuple[StepStat, ...]
+    #: Item statistics (facility, discrimination, distractors) per question and branching scenario.
+    items: tuple[ItemRow, ...] = ()
+    #: Cronbach's alpha (KR-20) of the quiz version; None without enough attempts.
+    reliability: float | None = None
+
+    @property
+    def flagged(self) -> list[ItemRow]:
+        return [i for i in self.items if i.stats.flags]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item's statistics with what an instructor needs to recognise it."""
+
+    key: str
+    prompt: str
+    stats: istats.ItemStatistics
+    #: Option key -> option text (plain), in file order; empty for a branching scenario.
+    option_texts: dict[str, str]
 
 
 def _option_values(session: Session):
@@ -277,11 +298,47 @@ def quiz_detail(session: Session, user: User, quiz_id: int) -> QuizDetail:
                                                                   QuizVersion.content_hash == version.content_hash)))
     counted = (Attempt.quiz_version_id.in_(same_file)) & _FINISHED
     attempts = session.scalar(select(func.count(Attempt.id)).where(counted)) or 0
-    return QuizDetail(course, summary, attempts, _questions(session, definition, counted),
-                      _steps(session, definition, counted))
+    questions, chosen = _questions(session, definition, counted)
+    items, alpha = _item_statistics(session, definition, counted, chosen)
+    return QuizDetail(course, summary, attempts, questions, _steps(session, definition, counted), items, alpha)
 
 
-def _questions(session: Session, definition: QuizDef, counted) -> tuple[QuestionStat, ...]:
+def _item_statistics(session: Session, definition: QuizDef, counted,
+                     chosen: dict[tuple[str, str], tuple[int, int]]) -> tuple[tuple[ItemRow, ...], float | None]:
+    """Facility, discrimination and distractors per item, and the quiz's reliability: one GROUP BY each."""
+    x, t = AttemptAnswer.points, Attempt.points
+    rows = session.execute(
+        select(AttemptAnswer.question_key, func.count(), func.sum(x), func.sum(x * x), func.sum(t), func.sum(t * t),
+               func.sum(x * t))
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(counted, x.is_not(None), t.is_not(None)).group_by(AttemptAnswer.question_key))
+    sums = {key: (int(n), *(float(v or 0) for v in rest)) for key, n, *rest in rows}
+    n, sum_t, sum_tt = session.execute(
+        select(func.count(), func.sum(t), func.sum(t * t)).select_from(Attempt).where(counted, t.is_not(None))).one()
+    answers = sum(v[0] for v in sums.values())
+    test = istats.QuizSums(int(n or 0), float(sum_t or 0), float(sum_tt or 0), answers / n if n else 0.0)
+    found, item_sums = [], []
+    for unit_key, prompt, maximum, options in _items_of(definition):
+        n_x, sx, sxx, st, stt, sxt = sums.get(unit_key, (0, 0.0, 0.0, 0.0, 0.0, 0.0))
+        item = istats.ItemSums(unit_key, n_x, maximum, sx, sxx, st, stt, sxt)
+        item_sums.append(item)
+        option_sums = {key: istats.OptionSums(unit_key, key, *chosen[(unit_key, key)])
+                       for key, _correct, _text in options if (unit_key, key) in chosen}
+        stats = istats.item_statistics(item, [(k, c) for k, c, _ in options], option_sums)
+        found.append(ItemRow(unit_key, prompt, stats, {k: text for k, _, text in options}))
+    return tuple(found), istats.reliability(item_sums, test)
+
+
+def _items_of(definition: QuizDef) -> list[tuple[str, str, int, list[tuple[str, bool, str]]]]:
+    """(key, prompt, points possible, [(option key, correct, text)]) for every question and simulation."""
+    found = [(q.key, q.prompt, 1, [(o.key, o.correct, plain(o.text_html)) for o in q.options])
+             for q in definition.questions()]
+    found += [(b.id, f"Simulation: {b.title}", b.best_points, []) for b in definition.branching_scenarios()]
+    return found
+
+
+def _questions(session: Session, definition: QuizDef,
+               counted) -> tuple[tuple[QuestionStat, ...], dict[tuple[str, str], tuple[int, int]]]:
     # Branching scenarios' rows come out too (their key is the scenario's): they are simply not looked up.
     # Filtering them in SQL would cost an index probe per attempt and question.
     answered = {key: (total, right) for key, total, right in session.execute(
@@ -289,17 +346,19 @@ def _questions(session: Session, definition: QuizDef, counted) -> tuple[Question
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .where(counted).group_by(AttemptAnswer.question_key))}
     values = _option_values(session)
-    chosen = {(key, option): n for key, option, n in session.execute(
-        select(AttemptAnswer.question_key, values.c.value, func.count()).select_from(Attempt)
+    # Per option: how many chose it and the sum of their percent scores (for the distractor analysis).
+    chosen = {(key, option): (n, int(score or 0)) for key, option, n, score in session.execute(
+        select(AttemptAnswer.question_key, values.c.value, func.count(), func.sum(Attempt.score_percent))
+        .select_from(Attempt)
         .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id).join(values, true())
         .where(counted).group_by(AttemptAnswer.question_key, values.c.value))}
     stats = []
     for question in definition.questions():
         total, right = answered.get(question.key, (0, 0))
-        options = tuple(OptionStat(o.key, o.text_html, o.correct, chosen.get((question.key, o.key), 0))
+        options = tuple(OptionStat(o.key, o.text_html, o.correct, chosen.get((question.key, o.key), (0, 0))[0])
                         for o in question.options)
         stats.append(QuestionStat(question.key, question.prompt, total, int(right or 0), options))
-    return tuple(stats)
+    return tuple(stats), chosen
 
 
 def _steps(session: Session, definition: QuizDef, counted) -> tuple[StepStat, ...]:
@@ -325,6 +384,38 @@ def _steps(session: Session, definition: QuizDef, counted) -> tuple[StepStat, ..
                                   sum(n for key, n in calls.items() if key in recommended),
                                   wrong_choice.text_html if wrong_choice else None, wrong[0][0] if wrong else 0))
     return tuple(stats)
+
+
+def item_csv_rows(detail: QuizDetail) -> list[dict[str, object]]:
+    """The item statistics as flat rows for a CSV download (text cells are neutralised by the writer)."""
+    rows = []
+    for item in detail.items:
+        s = item.stats
+        rows.append({
+            "item": item.key, "prompt": item.prompt, "answers": s.answers,
+            "facility": _fixed(s.facility), "discrimination": _fixed(s.discrimination),
+            "options": " | ".join(f"{o.option}{'*' if o.correct else ''} {round(100 * o.share)}%"
+                                  + (f" (mean {o.mean_score:.0f}%)" if o.mean_score is not None else "")
+                                  for o in s.options),
+            "flags": "; ".join(s.flags), "reliability": _fixed(detail.reliability),
+        })
+    return rows
+
+
+#: Discrimination bands (Ebel): poor below 0.20, marginal to 0.30, reasonable to 0.40, very good above.
+BANDS = (("below 0", None, 0.0), ("0–0.19", 0.0, 0.2), ("0.20–0.29", 0.2, 0.3), ("0.30–0.39", 0.3, 0.4),
+         ("0.40 and above", 0.4, None))
+
+
+def discrimination_bands(detail: QuizDetail) -> list[tuple[str, int]]:
+    """How many items fall in each discrimination band (items without a figure left out)."""
+    values = [i.stats.discrimination for i in detail.items if i.stats.discrimination is not None]
+    return [(label, sum((low is None or v >= low) and (high is None or v < high) for v in values))
+            for label, low, high in BANDS]
+
+
+def _fixed(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
 
 
 # --- organisations ------------------------------------------------------------------------------

@@ -327,11 +327,12 @@ class _Learner:
                 layout.paths[item.key] = self.walk(definition.branching(item.key), knowledge, moment, choices)
                 continue
             question = definition.question(item.key)
-            if rng.random() < knowledge:
+            model = demo.item_model(f"{quiz.quiz_id}:{item.key}")
+            if rng.random() < model.p_correct(knowledge):
                 chosen[item.key] = question.correct_keys
             else:
                 wrong = [k for k in item.options if k not in question.correct_keys] or list(item.options)
-                chosen[item.key] = frozenset({rng.choice(wrong)})
+                chosen[item.key] = frozenset({rng.choices(wrong, weights=model.pull(wrong))[0]})
         grade = grading.grade(definition, layout, chosen)
         answers = [{"question_key": q.key, "chosen": sorted(q.chosen), "correct": q.correct, "points": q.points}
                    for q in grade.questions]

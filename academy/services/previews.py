@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from academy.domain import course_files, frontmatter, grading
+from academy.domain import course_files, frontmatter, grading, guessing
 from academy.domain.content import CourseContent, LinkTargets, ModuleContent
 from academy.domain.course_files import Kind
 from academy.domain.grading import AnswerError, Layout
@@ -41,6 +41,11 @@ class FilePreview:
     problems: list[Problem]
     #: Problems the change causes in other files (a link to a renamed heading, ...).
     elsewhere: list[Problem]
+    #: Item-quality warnings on this quiz (other quizzes are left out of a preview, so the checks
+    #: across quizzes run at publishing and in ``content check``).
+    warnings: list[Problem] = field(default_factory=list)
+    #: What naive guessing strategies score on this quiz.
+    audit: guessing.QuizAudit | None = None
 
 
 def preview_file(session: Session, course: Course, path: str, text: str, links: LinkTargets) -> FilePreview:
@@ -68,7 +73,9 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
         # The file has problems: still show its Markdown, rendered by the same sanitising renderer.
         doc, _ = frontmatter.split(text, path)
         html = render(doc.body).html
-    return FilePreview(path, html, quiz, mine, elsewhere)
+    warnings = [w for w in content.warnings if w.path == path] if content is not None else []
+    return FilePreview(path, html, quiz, mine, elsewhere, warnings,
+                       guessing.audit(quiz, path) if quiz is not None else None)
 
 
 def preview_course(session: Session, course: Course, links: LinkTargets) -> tuple[CourseContent | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -29,6 +29,8 @@ from academy.models import (
     BranchingChoice,
     Course,
     Enrolment,
+    Module,
+    ModuleVersion,
     Quiz,
     QuizVersion,
     utcnow,
@@ -80,6 +82,17 @@ class QuizOverview:
         return any(a.passed for a in self.attempts)
 
 
+@dataclass(frozen=True)
+class ObjectiveRow:
+    label: str
+    result: grading.ObjectiveResult
+
+
+def _humanise(tag: str) -> str:
+    """``shared-pool`` -> ``Shared pool``: a readable label for a tag that names no module."""
+    return tag.replace("-", " ").capitalize()
+
+
 @dataclass
 class AttemptView:
     """One attempt as its pages need it: the quiz version, the drawn layout and the answers."""
@@ -93,6 +106,22 @@ class AttemptView:
     chosen: dict[str, list[str]]
     #: Question key -> the stored, graded answer (empty until the attempt is finished).
     graded: dict[str, AttemptAnswer]
+    #: Tag -> what learners read for it: a module's title when the tag names a module of the course.
+    tag_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def full_review(self) -> bool:
+        """Whether the result page may show keys, feedback and explanations (``review: full``)."""
+        return self.definition.review != "summary"
+
+    @cached_property
+    def objectives(self) -> list[ObjectiveRow]:
+        """Per-objective (per-tag) results of a finished attempt, labelled for the learner."""
+        if not self.attempt.finished:
+            return []
+        points = {key: answer.points or 0 for key, answer in self.graded.items()}
+        return [ObjectiveRow(self.tag_labels.get(r.tag) or _humanise(r.tag), r)
+                for r in grading.objective_results(self.definition, self.layout, points)]
 
     @cached_property
     def sections(self) -> list[grading.QuestionGroup | grading.BranchingItem]:
@@ -356,7 +385,21 @@ def _view(session: Session, attempt: Attempt) -> AttemptView:
         attempt=attempt, course_slug=course_slug, quiz_slug=quiz_slug, definition=definition, layout=layout,
         chosen={a.question_key: list(a.chosen) for a in attempt.answers},
         graded={a.question_key: a for a in attempt.answers} if attempt.finished else {},
+        tag_labels=_module_labels(session, attempt.quiz_version.course_version_id) if attempt.finished else {},
     )
+
+
+def _module_labels(session: Session, course_version_id: int) -> dict[str, str]:
+    """Module titles by the tags that name them: the file name without ``.md`` and the module slug."""
+    rows = session.execute(
+        select(ModuleVersion.file_name, Module.slug, ModuleVersion.title)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(ModuleVersion.course_version_id == course_version_id)
+    ).all()
+    labels = {}
+    for file_name, slug, title in rows:
+        labels[file_name.removesuffix(".md")] = labels[slug] = title
+    return labels
 
 
 def _is_overdue(attempt: Attempt, now: datetime | None) -> bool:

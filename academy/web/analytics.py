@@ -3,11 +3,15 @@ its numbers in a table beneath (no JavaScript, nothing from another origin)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import charts
+from academy.domain.exports import neutralise_formula
 from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics
@@ -68,18 +72,38 @@ def overview():
                                       maximum=100))
 
 
-@bp.route("/quizzes/<int:quiz_id>")
-@roles(Role.INSTRUCTOR, Role.ADMIN)
-def quiz(quiz_id: int):
+def _detail(quiz_id: int) -> analytics.QuizDetail:
     try:
-        detail = analytics.quiz_detail(get_session(), current_user, quiz_id)
+        return analytics.quiz_detail(get_session(), current_user, quiz_id)
     except ServiceError as exc:
         if exc.status == 404:
             abort(404)
         refuse(exc.status, str(exc))
+
+
+@bp.route("/quizzes/<int:quiz_id>/items.csv")
+@roles(Role.INSTRUCTOR, Role.ADMIN)
+def items_csv(quiz_id: int):
+    """The item statistics of the quiz's current version as CSV (formula-like cells neutralised)."""
+    rows = analytics.item_csv_rows(_detail(quiz_id))
+    buffer = io.StringIO()
+    columns = ["item", "prompt", "answers", "facility", "discrimination", "options", "flags", "reliability"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="quiz-{quiz_id}-items.csv"'})
+
+
+@bp.route("/quizzes/<int:quiz_id>")
+@roles(Role.INSTRUCTOR, Role.ADMIN)
+def quiz(quiz_id: int):
+    detail = _detail(quiz_id)
     width = 100 // analytics.BUCKETS
     labels = [f"{i * width}–{i * width + width - 1}" if i < analytics.BUCKETS - 1 else f"{i * width}–100"
               for i in range(analytics.BUCKETS)]
     return render_template(
         "analytics/quiz.html", detail=detail, labels=labels,
-        histogram=charts.column_chart(list(zip(labels, detail.summary.buckets, strict=True))))
+        histogram=charts.column_chart(list(zip(labels, detail.summary.buckets, strict=True))),
+        bands=(bands := analytics.discrimination_bands(detail)), band_chart=charts.column_chart(bands))

@@ -52,21 +52,26 @@ module: 02-roles
 It is down.
 
 ## First call {#start}
-- [x] Declare {next: won, points: 10}
+- [x] Declare a major incident {next: won, points: 10}
   > Good.
 - [ ] Wait {next: lost, points: 0}
   > Bad.
+- [ ] Watch the dashboards for another hour first {next: lost, points: 0}
 
-## Ending: Restored {#won}
+## Ending: Restored {#won outcome: pass}
 Back.
 
-## Ending: Lost {#lost}
+## Ending: Lost {#lost outcome: fail}
 Gone.
 """)
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "quizzes/demo/simulation.md: branching scenario 'outage': 2 paths, score 0-10",
+        "quizzes/demo/simulation.md: branching scenario 'outage': 3 paths, score 0-10",
+        "quizzes/demo/simulation.md: branching scenario 'outage': ending 'won', outcome pass, reached with 10 of 10 "
+        "points (pass needs 7)",
+        "quizzes/demo/simulation.md: branching scenario 'outage': ending 'lost', outcome fail, reached with 0 of 10 "
+        "points (pass needs 7)",
         "1 course, 3 modules, 4 quizzes, 0 problems",
     ]
 
@@ -116,3 +121,54 @@ def test_sync_explains_a_database_that_is_not_ready(app_config, course_tree, tmp
     assert result.exit_code == 1
     assert "error: nothing was changed, the database refused the content" in result.output
     assert "flask db upgrade" in result.output
+
+
+GUESSABLE = """\
+---
+title: Guessable
+module: 02-roles
+---
+""" + "".join(f"""\
+## Who leads incident number {n}? {{#q{n}}}
+- [ ] The manager on duty, who may ask for help and log every decision
+- [x] The manager on duty, who logs every decision
+- [ ] Nobody
+- [ ] Always the vendor
+
+""" for n in range(5))
+
+
+def test_check_prints_item_quality_warnings_and_strict_turns_them_into_errors(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("quizzes/demo/guessable.md", GUESSABLE)
+    relaxed = runner.invoke(args=["content", "check"])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "quizzes/demo/guessable.md:5: warning: 'second-longest option' finds the key in 100% of the 5 " \
+           "single-answer questions (chance 25%, allowed 50%)" in relaxed.output
+    assert relaxed.output.splitlines()[-1].startswith("1 course, 3 modules, 4 quizzes, 0 problems, ")
+    strict = runner.invoke(args=["content", "check", "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].endswith("(item-quality warnings, --strict)")
+
+
+def test_audit_prints_the_strategy_table_and_fails_when_a_strategy_passes(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("quizzes/demo/guessable.md", GUESSABLE)
+    result = runner.invoke(args=["content", "audit"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    start = lines.index("quizzes/demo/guessable.md: Guessable (quiz, pass mark 70%)")
+    assert lines[start + 1] == "  5 single-answer questions, chance 25.0%"
+    assert "  second-longest option                          100.0%     +75.0  PASSES" in lines
+    assert lines[-1].startswith("Strategies or simulation walks that pass a quiz without subject knowledge: ")
+
+
+
+def test_a_tag_shaped_like_a_module_must_name_one(runner, course_tree):
+    course_tree.standard()
+    course_tree.write("quizzes/demo/tagged.md", "---\ntitle: Tagged\nmodule: 02-roles\n---\n"
+                      "## Who leads? {#who tags: 02-role, shared-pool}\n- [x] The manager\n- [ ] Nobody\n")
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "quizzes/demo/tagged.md:5: tag '02-role' looks like a module but courses/demo/ has no 02-role.md; " \
+           "did you mean '02-roles'?" in result.output

@@ -31,3 +31,13 @@ def test_company_names_are_distinct_and_domains_are_reserved_for_examples():
     names = demo.company_names(random.Random(1), 60)
     assert len(set(names)) == 60
     assert demo.email_domain("Orchard Lane Retail Group") == "orchard-lane-retail-group.example"
+
+
+def test_demo_answers_follow_a_2pl_ability_model():
+    from academy.domain.demo import ItemModel, item_model
+
+    item = ItemModel(difficulty=0.0, discrimination=1.0, seed="q")
+    assert item.p_correct(0.5) == 0.5  # ability equal to the difficulty: even odds
+    assert item.p_correct(0.9) > item.p_correct(0.7) > item.p_correct(0.3)
+    assert item_model("quiz:q1") == item_model("quiz:q1")  # every learner meets the same item
+    assert item_model("quiz:q1").pull(["b", "c"]) == item_model("quiz:q1").pull(["b", "c"])

@@ -271,3 +271,25 @@ def test_an_import_over_unpublished_drafts_is_refused_with_a_message(editor, db)
                            content_type="multipart/form-data", follow_redirects=True)
     assert "has unpublished drafts" in response.get_data(as_text=True)
     assert b"Unpublished work." in authoring.working_tree(db, db.scalar(select(Course)))[MODULE]
+
+
+GUESSABLE_QUIZ = "---\ntitle: Basics check\nmodule: 01-basics\n---\n" + "".join(
+    f"## Who leads incident {n}? {{#q{n}}}\n- [ ] The duty manager, who may ask for help and logs it all\n"
+    f"- [x] The duty manager, who logs it all\n- [ ] Nobody\n- [ ] Always the vendor\n\n" for n in range(5))
+
+
+def test_the_live_preview_lists_item_quality_warnings_and_the_guessing_audit(editor):
+    token = editor.csrf_token(EDIT)
+    response = editor.post("/author/preview", data={"csrf_token": token, "course": "demo", "path": QUIZ,
+                                                    "text": GUESSABLE_QUIZ})
+    data = response.get_json()
+    assert response.status_code == 200 and data["problems"] == []
+    assert "Item quality:" in data["checks"] and 'data-line="5"' in data["checks"]
+    assert "&#39;second-longest option&#39; finds the key in 100%" in data["checks"]
+    assert "Guessing audit: best naive strategy 100% (chance 25%, pass mark 70%)" in data["checks"]
+    assert "<script" not in data["checks"]
+
+
+def test_the_editor_page_shows_the_audit_for_the_quiz_being_edited(editor):
+    page = editor.get(f"/author/courses/demo/edit/{QUIZ}").text
+    assert "Guessing audit" in page

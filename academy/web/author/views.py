@@ -316,10 +316,12 @@ def _publish_page(slug: str, problems=None, status: int = 200):
     """The changes drafts make and the problems that stop publishing (checked now unless given)."""
     db = get_session()
     course = _course(slug)
+    content = None
     if problems is None:
-        problems = previews.preview_course(db, course, _preview_links())[1]
+        content, problems = previews.preview_course(db, course, _preview_links())
     return render_template("author/publish.html", course=course, changes=releases.changes(db, course),
-                           problems=problems, form=ActionForm()), status
+                           problems=problems, warnings=content.warnings if content is not None else (),
+                           form=ActionForm()), status
 
 
 @bp.post("/courses/<slug>/publish")
