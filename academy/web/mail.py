@@ -15,7 +15,7 @@ from academy.services import mail, outbox
 from academy.services.errors import NotFound, ServiceError
 
 from . import nav
-from .access import public, roles
+from .access import public, roles, signed_in
 from .errors import render_error
 from .forms import ActionForm, BaseForm
 from .refusals import refuse
@@ -58,6 +58,13 @@ def preferences(token: str):
               "Security email (password resets) still reaches you.", "success")
         return redirect(url_for(".preferences", token=token))
     return render_template("mail/preferences.html", form=form, user=user)
+
+
+@bp.route("/account/email")
+@signed_in
+def my_preferences():
+    """The signed-in person's own preferences page (the same page their reminder emails link to)."""
+    return redirect(url_for(".preferences", token=mail.preferences_token(current_app, current_user.id)))
 
 
 # --- the admin outbox ------------------------------------------------------------------------------

@@ -130,3 +130,17 @@ def test_gunicorn_starts_the_mail_worker_beside_the_site_and_stops_it_with_itsel
         while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not Path(f"/proc/{worker}").exists(), server.output()[-2000:]
+
+
+def test_two_sender_processes_at_once_deliver_each_message_exactly_once(database_url, db):
+    """Two `flask mail send` processes on one database (PostgreSQL with ACADEMY_TEST_DATABASE_URL)."""
+    queue(db, 40)
+    with MailServer() as smtp:
+        smtp.handler.stall = 0.02  # both stay busy long enough to overlap
+        env = cli_env(database_url, smtp)
+        senders = [flask(env, "mail", "send") for _ in range(2)]
+        outputs = [process.communicate(timeout=180)[0] for process in senders]
+    assert [process.returncode for process in senders] == [0, 0], outputs
+    ids = collections.Counter(r.message_id for r in smtp.received)
+    assert len(ids) == 40 and set(ids.values()) == {1}
+    assert [m.status for m in stored(db)] == ["sent"] * 40

@@ -194,3 +194,10 @@ def test_the_sign_in_password_still_works_after_a_reset_request_that_is_not_foll
     user = make_user(email="eleni@example.com")
     client.submit("/forgot-password", {"email": "eleni@example.com"})
     sign_in(user, PASSWORD)
+
+
+def test_a_signed_in_learner_reaches_their_own_preferences_from_the_account_menu(learner_client, db):
+    dashboard = learner_client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/account/email"' in dashboard
+    page = learner_client.get("/account/email", follow_redirects=True).get_data(as_text=True)
+    assert "Email preferences" in page and learner_client.user.email in page
