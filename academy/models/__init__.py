@@ -19,9 +19,11 @@ from .content import (
 from .mail import MailPreference, MailStatus, OutboxMessage
 from .organisations import CourseAssignment, Invitation, OrganisationManager
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
+from .resources import ResourceVersion, WorksheetAnswer, WorksheetVersion
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
            "Certificate", "Course", "CourseAssignment", "CourseEditor", "CourseVersion", "Draft", "Enrolment",
            "Invitation", "LoginSession", "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion",
            "OneTimeToken", "Organisation", "OrganisationManager", "Origin", "OutboxMessage", "PublishedFile", "Quiz",
-           "QuizVersion", "Role", "Source", "User", "VersionOrigin", "utcnow"]
+           "QuizVersion", "ResourceVersion", "Role", "Source", "User", "VersionOrigin", "WorksheetAnswer",
+           "WorksheetVersion", "utcnow"]
