@@ -137,7 +137,7 @@ def _judge(row: roster.RosterRow, seen: set[str], accounts_by_email: dict[str, i
     if row.email in accounts_by_email:
         if accounts_by_email[row.email] == organisation_id:
             return refuse(Outcome.ALREADY_MEMBER)
-        return refuse(Outcome.OTHER_ACCOUNT, "This address already has an account outside this organisation; it was not invited.")
+        return refuse(Outcome.OTHER_ACCOUNT, "This address already has an account outside this organisation.")
     if row.email in pending:
         return refuse(Outcome.ALREADY_INVITED, "An invitation sent earlier is still valid.")
     return None
