@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from . import frontmatter, images, item_quality, quiz_format
+from . import frontmatter, images, item_quality, quiz_format, resources, worksheets
 from .problems import Problem
 from .rendering import Heading, render
 
@@ -28,11 +28,14 @@ MODULE_FILE_RE = re.compile(r"^(\d{2,})-(.+)\.md$")
 COURSE_FILE = "course.md"
 ASSETS_DIR = "assets"
 #: Module slugs that would collide with the course's own URLs (/courses/<course>/continue, ...).
-RESERVED_SLUGS = {"assets", "continue", "enrol", "quizzes"}
+RESERVED_SLUGS = {"assets", "continue", "enrol", "quizzes", "resources", "worksheets"}
+RESOURCES_DIR = resources.RESOURCES_DIR
 COURSE_KEYS = {"title", "summary", "certificate"}
 CERTIFICATE_KEYS = {"title", "valid_for_months"}
-MODULE_KEYS = {"title", "minutes", "objectives"}
-WORDS_PER_MINUTE = 200
+#: ``minutes`` is still accepted (files using it stay valid) but no longer sets the reading time.
+MODULE_KEYS = {"title", "minutes", "activity_minutes", "objectives"}
+#: Reading speed for study text: between 200 and 230 words a minute, the pace of careful reading.
+WORDS_PER_MINUTE = 220
 
 
 class LinkTargets(Protocol):
@@ -43,6 +46,8 @@ class LinkTargets(Protocol):
     def module_url(self, course: str, module: str) -> str: ...
 
     def asset_url(self, course: str, path: str, sha256: str) -> str: ...
+
+    def resource_url(self, course: str, resource: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -61,16 +66,21 @@ class ModuleContent:
     slug: str
     file_name: str
     title: str
+    #: The front matter's old reading-time claim; kept for compatibility, no longer shown.
     minutes: int | None
     objectives: tuple[str, ...]
     html: str
     headings: tuple[Heading, ...]
     word_count: int
+    #: Minutes of exercises and worksheets, added to the reading time (front matter ``activity_minutes``).
+    activity_minutes: int = 0
+    #: The worksheets embedded in the module, in page order.
+    worksheets: tuple[worksheets.Worksheet, ...] = ()
 
     @property
     def estimated_minutes(self) -> int:
-        """The author's estimate, or one from the word count."""
-        return self.minutes or estimate_minutes(self.word_count)
+        """Reading time from the word count plus the author's minutes for activities."""
+        return estimate_minutes(self.word_count) + self.activity_minutes
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,8 @@ class CourseContent:
     #: Those files as read, by path in the content root (``courses/<slug>/...``, ``quizzes/<slug>/...``),
     #: so a published version can keep them for comparing, restoring and exporting.
     files: dict[str, bytes] = field(default_factory=dict)
+    #: Job aids and other resources under ``resources/``, in file-name order.
+    resources: tuple[resources.ResourceContent, ...] = ()
     #: Item-quality warnings on its quizzes (:mod:`academy.domain.item_quality`); they never stop
     #: publishing, ``content check --strict`` turns them into errors.
     warnings: tuple[Problem, ...] = ()
@@ -130,7 +142,10 @@ class Snapshot:
         """A one-line count, e.g. ``1 course, 7 modules, 8 quizzes, 0 problems``."""
         modules = sum(len(c.modules) for c in self.courses)
         quizzes = sum(len(c.quizzes) for c in self.courses)
-        return ", ".join([_count(len(self.courses), "course"), _count(modules, "module"),
+        sheets = sum(len(m.worksheets) for c in self.courses for m in c.modules)
+        resources_ = sum(len(c.resources) for c in self.courses)
+        extras = [_count(n, word) for n, word in ((sheets, "worksheet"), (resources_, "resource")) if n]
+        return ", ".join([_count(len(self.courses), "course"), _count(modules, "module"), *extras,
                           _count(quizzes, "quiz", "quizzes"), _count(problems, "problem")])
 
 
@@ -139,7 +154,7 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
 
 
 def estimate_minutes(word_count: int) -> int:
-    """Reading time at an unhurried pace, at least one minute."""
+    """Reading time at a careful study pace (:data:`WORDS_PER_MINUTE`), at least one minute."""
     return max(1, round(word_count / WORDS_PER_MINUTE))
 
 
@@ -225,6 +240,9 @@ class _CourseLoader:
         self.files: dict[str, bytes] = {}
         self.modules: dict[str, _ModuleFile] = {}
         self.assets: dict[str, AssetFile] = {}
+        #: Resource files by file name (``bridge-opening-script.md``).
+        self.resource_files: dict[str, Path] = {}
+        self.worksheet_keys: dict[str, str] = {}
 
     def problem(self, rel: str, line: int, message: str) -> None:
         self.problems.append(Problem(rel, line, message))
@@ -239,10 +257,13 @@ class _CourseLoader:
             if loaded is not None:
                 modules.append(loaded[0])
                 pages[module.path.name] = loaded[1]
+        loaded_resources = [r for r in (self._read_resource(name, path)
+                                        for name, path in sorted(self.resource_files.items())) if r is not None]
         intro = None
         if course_doc is not None:
             intro = self._render(f"{self.rel}/{COURSE_FILE}", course_doc.body, course_doc.body_line)
-        self._check_anchors([*pages.values(), *([intro] if intro else [])], pages)
+        self._check_anchors([*pages.values(), *([intro] if intro else []), *(r[1] for r in loaded_resources)],
+                            pages)
         quizzes = self._read_quizzes(quiz_folder) if quiz_folder.is_dir() else []
         if course_doc is None or intro is None:
             return None
@@ -261,6 +282,7 @@ class _CourseLoader:
             content_hash=_hash_files(self.files),
             files={(f"quizzes/{self.slug}/{key[8:]}" if key.startswith("quizzes/") else f"{self.rel}/{key}"): data
                    for key, data in sorted(self.files.items())},
+            resources=tuple(r[0] for r in loaded_resources),
             warnings=tuple(item_quality.check_course(
                 [(f"quizzes/{self.slug}/{q.slug}.md", quiz_format.QuizDef.from_dict(q.definition)) for q in quizzes])),
         )
@@ -278,10 +300,13 @@ class _CourseLoader:
             if entry.name == ASSETS_DIR and entry.is_dir():
                 self._scan_assets(entry)
                 continue
+            if entry.name == RESOURCES_DIR and entry.is_dir():
+                self._scan_resources(entry)
+                continue
             match = MODULE_FILE_RE.match(entry.name)
             if entry.is_dir() or match is None:
                 self.problem(rel, 1, "unexpected file: a course folder holds course.md, NN-<module>.md "
-                                     "files and an assets/ folder")
+                                     "files, an assets/ folder and a resources/ folder")
                 continue
             number, slug = int(match.group(1)), match.group(2)
             if not SLUG_RE.match(slug):
@@ -330,6 +355,50 @@ class _CourseLoader:
                 continue
             self.assets[relative] = AssetFile(relative, image.content_type, image.data,
                                               hashlib.sha256(image.data).hexdigest())
+
+    def _scan_resources(self, folder: Path) -> None:
+        for entry in _visible(folder):
+            rel = f"{self.rel}/{RESOURCES_DIR}/{entry.name}"
+            if entry.is_dir() or not entry.name.endswith(".md") or not SLUG_RE.match(entry.name[:-3]):
+                self.problem(rel, 1, "unexpected file: resources/ holds <name>.md files, the name in lower-case "
+                                     "letters, digits and hyphens")
+                continue
+            self.resource_files[entry.name] = entry
+
+    def _read_resource(self, name: str, path: Path) -> tuple[resources.ResourceContent, _Page] | None:
+        rel = f"{self.rel}/{RESOURCES_DIR}/{name}"
+        text = self._read_text(path, rel, f"{RESOURCES_DIR}/{name}")
+        if text is None:
+            return None
+        doc, found = frontmatter.split(text, rel)
+        if found:
+            self.problems += found
+            return None
+        before = len(self.problems)
+        self.problems += frontmatter.check_keys(doc, rel, resources.RESOURCE_KEYS, resources.RESOURCE_KEYS)
+        for key in ("title", "summary", "kind"):
+            self._check_text(doc, rel, key)
+        kind = str(doc.meta.get("kind") or "").strip()
+        if kind and kind not in resources.KINDS:
+            self.problem(rel, doc.key_lines.get("kind", 1), f"unknown kind '{kind}'"
+                         + (_did_you_mean(kind, set(resources.KINDS)) or
+                            f"; the kinds are {', '.join(sorted(resources.KINDS))}"))
+        if not doc.body.strip():
+            self.problem(rel, doc.body_line, "the resource has no text after its front matter")
+        if worksheets.find_blocks(doc.body):
+            self.problem(rel, doc.body_line + worksheets.find_blocks(doc.body)[0][0],
+                         "worksheet blocks go in modules, where learners answer them; a resource is printed")
+        page = self._render(rel, doc.body, doc.body_line)
+        tables = resources.tables_of(page.html)
+        if kind == resources.FILLABLE and not tables:
+            self.problem(rel, doc.body_line, "a 'fillable' resource needs a table to fill in (its XLSX is made "
+                                             "from the tables)")
+        if len(self.problems) != before:
+            return None
+        return resources.ResourceContent(
+            slug=name[:-3], file_name=name, title=str(doc.meta["title"]).strip(),
+            summary=str(doc.meta["summary"]).strip(), kind=kind, html=page.html, tables=tables,
+        ), page
 
     def _read_text(self, path: Path, rel: str, key: str) -> str | None:
         data = path.read_bytes()
@@ -400,6 +469,11 @@ class _CourseLoader:
         if minutes is not None and not _whole(minutes, 1, 600):
             self.problem(module.rel, doc.key_lines.get("minutes", 1),
                          "'minutes' must be a whole number of minutes between 1 and 600")
+        activity = doc.meta.get("activity_minutes", 0)
+        if not _whole(activity, 0, 600):
+            self.problem(module.rel, doc.key_lines.get("activity_minutes", 1),
+                         "'activity_minutes' (time for exercises, added to the reading time) must be a whole "
+                         "number of minutes between 0 and 600")
         objectives = doc.meta.get("objectives", [])
         if objectives is None or not isinstance(objectives, list) or not all(
                 isinstance(o, str) and o.strip() for o in objectives):
@@ -407,16 +481,36 @@ class _CourseLoader:
                          "'objectives' is a list of sentences, one per '  - ' line")
         if not doc.body.strip():
             self.problem(module.rel, doc.body_line, "the module has no text after its front matter")
-        page = self._render(module.rel, doc.body, doc.body_line)
+        found_sheets = self._read_worksheets(module.rel, doc.body, doc.body_line)
+        body = worksheets.replace_blocks(doc.body, [w.key if w else None for w in found_sheets])
+        page = self._render(module.rel, body, doc.body_line)
+        page.source = doc.body
         if len(self.problems) != before:
             return None
         content = ModuleContent(
             number=module.number, slug=module.slug, file_name=module.path.name,
             title=str(doc.meta["title"]).strip(), minutes=minutes,
             objectives=tuple(o.strip() for o in objectives), html=page.html,
-            headings=tuple(page.headings), word_count=page.words,
+            headings=tuple(page.headings), word_count=page.words + _worksheet_words(found_sheets),
+            activity_minutes=activity if _whole(activity, 0, 600) else 0,
+            worksheets=tuple(w for w in found_sheets if w is not None),
         )
         return content, page
+
+    def _read_worksheets(self, rel: str, body: str, body_line: int) -> list[worksheets.Worksheet | None]:
+        """Every ``worksheet`` block of a module body, parsed; None for a block with problems."""
+        found: list[worksheets.Worksheet | None] = []
+        for offset, text in worksheets.find_blocks(body):
+            sheet, problems = worksheets.parse(text, rel, body_line + offset + 1)
+            self.problems += problems
+            if sheet is not None and sheet.key in self.worksheet_keys:
+                self.problem(rel, body_line + offset, f"worksheet id '{sheet.key}' is also used in "
+                             f"{self.worksheet_keys[sheet.key]}: ids must be unique in a course")
+                sheet = None
+            if sheet is not None:
+                self.worksheet_keys[sheet.key] = rel.rsplit("/", 1)[-1]
+            found.append(sheet)
+        return found
 
     # -- rendering and links ---------------------------------------------------------------
 
@@ -449,6 +543,9 @@ class _CourseLoader:
         """The URL for a relative link or image in ``page``, or None (and a problem) if it is broken."""
         parts = urlsplit(url)
         target = unquote(parts.path).removeprefix("./")
+        if f"/{RESOURCES_DIR}/" in page.rel:
+            # A resource may link as its folder sees things (../01-intro.md) or as a module does.
+            target = target.removeprefix("../")
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         kind = "image" if tag == "img" else "link"
         if target.startswith(f"{ASSETS_DIR}/"):
@@ -464,13 +561,21 @@ class _CourseLoader:
             return None
         if target == COURSE_FILE:
             return self.links.course_url(self.slug) + fragment
+        if target.startswith(f"{RESOURCES_DIR}/"):
+            name = target[len(RESOURCES_DIR) + 1:]
+            if name in self.resource_files:
+                return self.links.resource_url(self.slug, name[:-3]) + fragment
+            known = [f"{RESOURCES_DIR}/{n}" for n in self.resource_files]
+            self.problem(page.rel, _line_of(page, url), f"broken link: {target} is not in this course's "
+                         "resources/ folder" + _did_you_mean(target, known))
+            return None
         module = self.modules.get(target)
         if module is not None:
             if parts.fragment:
                 page.anchors.append((url, target, parts.fragment))
             return self.links.module_url(self.slug, module.slug) + fragment
         self.problem(page.rel, _line_of(page, url), f"broken link '{url}': link to a module by its file name "
-                     "(NN-name.md), to course.md, to assets/..., or give a full https:// address"
+                     "(NN-name.md), to course.md, to assets/..., to resources/..., or give a full https:// address"
                      + _did_you_mean(target, list(self.modules)))
         return None
 
@@ -559,6 +664,17 @@ def _line_of(page: _Page, url: str) -> int:
         if url in text:
             return page.body_line + offset
     return page.body_line
+
+
+def _worksheet_words(found: list[worksheets.Worksheet | None]) -> int:
+    """The words a learner reads in the worksheets' questions and answers."""
+    words = 0
+    for sheet in found:
+        if sheet is not None:
+            words += len(sheet.intro.split()) + sum(
+                len(c.question.split()) + len(c.help.split()) + sum(len(o.label.split()) for o in c.options)
+                for c in sheet.criteria)
+    return words
 
 
 def _hash_files(files: dict[str, bytes]) -> str:

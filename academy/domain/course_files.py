@@ -29,6 +29,7 @@ class Kind(enum.StrEnum):
     MODULE = "module"
     QUIZ = "quiz"
     ASSET = "asset"
+    RESOURCE = "resource"
 
 
 @dataclass(frozen=True, order=True)
@@ -57,6 +58,10 @@ def quiz_file(course: str, slug: str) -> str:
     return f"quizzes/{course}/{slug}.md"
 
 
+def resource_file(course: str, slug: str) -> str:
+    return f"courses/{course}/{content.RESOURCES_DIR}/{slug}.md"
+
+
 def asset_file(course: str, name: str) -> str:
     return f"courses/{course}/{content.ASSETS_DIR}/{name}"
 
@@ -79,6 +84,11 @@ def classify(course: str, path: str) -> FileRef | None:
         name = "/".join(parts[3:])
         if all(part and not part.startswith(".") for part in parts[3:]) and _is_image(name):
             return FileRef(path, Kind.ASSET, name)
+        return None
+    if len(parts) == 4 and parts[2] == content.RESOURCES_DIR:
+        name = parts[3]
+        if name.endswith(".md") and content.SLUG_RE.match(name[:-3]):
+            return FileRef(path, Kind.RESOURCE, name)
         return None
     if len(parts) != 3:
         return None

@@ -100,7 +100,7 @@ class CredentialFacts:
     #: The holder's email at issue, salted and hashed (see :func:`identity_hash`).
     identity_hash: str
     identity_salt: str
-    #: The certificate's title, e.g. "Certified Practitioner: MIM Service Models".
+    #: The certificate's title, e.g. "Certificate in MIM Service Models".
     title: str
     course_title: str
     course_summary: str

@@ -18,9 +18,10 @@ from .content import (
 )
 from .mail import MailPreference, MailStatus, OutboxMessage
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
+from .resources import ResourceVersion, WorksheetAnswer, WorksheetVersion
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
            "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession",
            "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation",
-           "Origin", "OutboxMessage", "PublishedFile", "Quiz", "QuizVersion", "Role", "Source", "User",
-           "VersionOrigin", "utcnow"]
+           "Origin", "OutboxMessage", "PublishedFile", "Quiz", "QuizVersion", "ResourceVersion", "Role", "Source",
+           "User", "VersionOrigin", "WorksheetAnswer", "WorksheetVersion", "utcnow"]

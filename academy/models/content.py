@@ -97,7 +97,7 @@ class ModuleVersion(Base):
     #: The source file name, e.g. "03-msp-models.md".
     file_name: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(300))
-    #: The author's reading-time estimate, if given.
+    #: Minutes the author adds for activities (exercises, worksheets) on top of the computed reading time.
     minutes: Mapped[int | None]
     #: Learning objectives: a list of strings.
     objectives: Mapped[list[str]] = mapped_column(JSON)

@@ -263,7 +263,7 @@ def file_states(session: Session, course: Course) -> list[FileState]:
                  else "new" if path not in space.published else "changed")
         title = _title(data if data is not None else space.published[path]) if ref.is_text else ""
         states.append(FileState(ref, state, title, draft))
-    order = {Kind.COURSE: 0, Kind.MODULE: 1, Kind.QUIZ: 2, Kind.ASSET: 3}
+    order = {Kind.COURSE: 0, Kind.MODULE: 1, Kind.RESOURCE: 2, Kind.QUIZ: 3, Kind.ASSET: 4}
     return sorted(states, key=lambda s: (order[s.ref.kind], s.ref.name))
 
 
@@ -440,6 +440,22 @@ def add_module(session: Session, slug: str, title: str, actor: User, *, ip: str 
     if name in course_files.module_slugs(tree, slug):
         raise InvalidInput(f"The course has a module called {name} already.", {"title": ["Choose another title."]})
     _create(session, space, path, _front_matter({"title": title}) + "Write the module here.\n", actor, ip)
+    return path
+
+
+def add_resource(session: Session, slug: str, title: str, actor: User, *, ip: str | None = None) -> str:
+    """Draft a new resource (job aid) under ``resources/``; returns its path."""
+    course = writing(session, slug, actor)
+    space = workspace(session, course)
+    name = slugify(title).lower()
+    path = course_files.resource_file(slug, name)
+    if not SLUG_RE.match(name) or course_files.classify(slug, path) is None:
+        raise InvalidInput("Give the resource a title with letters or digits.", {"title": ["Choose another title."]})
+    if path in space.tree:
+        raise InvalidInput(f"The course has a resource called {name} already.", {"title": ["Choose another title."]})
+    text = _front_matter({"title": title, "summary": "One sentence on what it is for.", "kind": "template"})
+    _create(session, space, path, text + "Write the job aid here: short, one page, with blanks to fill in.\n",
+            actor, ip)
     return path
 
 

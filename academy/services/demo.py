@@ -134,7 +134,7 @@ def _courses(session: Session, rng: random.Random) -> list[_Course]:
     rows = session.execute(select(Course.id, CourseVersion).order_by(Course.id)
                            .join(CourseVersion, CourseVersion.id == Course.current_version_id)).all()
     for course_id, version in rows:
-        modules = [(m.module_id, m.minutes or max(5, m.word_count // 200)) for m in session.scalars(
+        modules = [(m.module_id, max(5, m.word_count // 220 + (m.minutes or 0))) for m in session.scalars(
             select(ModuleVersion).where(ModuleVersion.course_version_id == version.id)
             .order_by(ModuleVersion.position))]
         course = _Course(course_id, version.id, version.title, version.certificate_title, version.valid_for_months,

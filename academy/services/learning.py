@@ -19,6 +19,8 @@ from academy.domain import progress as rules
 from academy.domain.content import estimate_minutes
 from academy.domain.progress import ModuleState, Status
 from academy.domain.rendering import Heading
+from academy.domain.resources import KINDS
+from academy.domain.worksheets import Worksheet
 from academy.models import (
     Asset,
     Course,
@@ -29,6 +31,8 @@ from academy.models import (
     ModuleVersion,
     Quiz,
     QuizVersion,
+    ResourceVersion,
+    WorksheetVersion,
 )
 
 from .errors import NotFound
@@ -47,6 +51,20 @@ class QuizLink:
 
 
 @dataclass(frozen=True)
+class ResourceLink:
+    slug: str
+    title: str
+    summary: str
+    kind: str
+    #: True when the resource has tables to fill in, offered as an XLSX workbook.
+    has_workbook: bool
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind.title())
+
+
+@dataclass(frozen=True)
 class ModuleOutline:
     """A module of one course version, ready to show."""
 
@@ -60,6 +78,11 @@ class ModuleOutline:
     html: str
     headings: tuple[Heading, ...]
     quizzes: tuple[QuizLink, ...]
+    #: Worksheets embedded in the module, by their id.
+    worksheets: tuple[Worksheet, ...] = ()
+
+    def worksheet(self, key: str) -> Worksheet | None:
+        return next((w for w in self.worksheets if w.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -76,6 +99,7 @@ class CourseOutline:
     valid_for_months: int | None
     modules: tuple[ModuleOutline, ...]
     final_exam: QuizLink | None
+    resources: tuple[ResourceLink, ...] = ()
 
     @property
     def module_ids(self) -> list[int]:
@@ -124,12 +148,16 @@ class OutlineCache:
 
 
 def _load_outline(session: Session, version_id: int) -> CourseOutline:
-    """One course version as an outline: three queries, each row with its identity's slug."""
+    """One course version as an outline: five queries (version, worksheets, quizzes, modules, resources)."""
     found = session.execute(select(CourseVersion, Course.slug).join(CourseVersion.course)
                             .where(CourseVersion.id == version_id)).first()
     if found is None:
         raise NotFound(NO_SUCH_COURSE)
     version, course_slug = found
+    sheets: dict[int, list[Worksheet]] = {}
+    for row in session.scalars(select(WorksheetVersion).where(WorksheetVersion.course_version_id == version_id)
+                               .order_by(WorksheetVersion.id)):
+        sheets.setdefault(row.module_id, []).append(Worksheet.from_dict(row.definition))
     quizzes: dict[int | None, list[QuizLink]] = {}
     for quiz, slug in session.execute(select(QuizVersion, Quiz.slug).join(QuizVersion.quiz)
                                       .where(QuizVersion.course_version_id == version_id)
@@ -139,19 +167,23 @@ def _load_outline(session: Session, version_id: int) -> CourseOutline:
     modules = tuple(
         ModuleOutline(
             id=m.module_id, slug=slug, position=m.position, title=m.title,
-            minutes=m.minutes or estimate_minutes(m.word_count), objectives=tuple(m.objectives), html=m.html,
+            minutes=estimate_minutes(m.word_count) + (m.minutes or 0), objectives=tuple(m.objectives), html=m.html,
             headings=tuple(Heading(h["level"], h["id"], h["text"]) for h in m.headings),
-            quizzes=tuple(quizzes.get(m.module_id, [])),
+            quizzes=tuple(quizzes.get(m.module_id, [])), worksheets=tuple(sheets.get(m.module_id, [])),
         )
         for m, slug in session.execute(select(ModuleVersion, Module.slug).join(ModuleVersion.module)
                                        .where(ModuleVersion.course_version_id == version_id)
                                        .order_by(ModuleVersion.position))
     )
     finals = quizzes.get(None, [])
+    resources = tuple(ResourceLink(r.slug, r.title, r.summary, r.kind, r.kind == "fillable" and bool(r.tables))
+                      for r in session.scalars(select(ResourceVersion).where(
+                          ResourceVersion.course_version_id == version_id).order_by(ResourceVersion.title)))
     return CourseOutline(
         course_id=version.course_id, slug=course_slug, version_id=version.id, title=version.title,
         summary=version.summary, intro_html=version.intro_html, certificate_title=version.certificate_title,
         valid_for_months=version.valid_for_months, modules=modules, final_exam=finals[0] if finals else None,
+        resources=resources,
     )
 
 

@@ -22,6 +22,7 @@ from academy.domain.grading import AnswerError, Layout
 from academy.domain.problems import Problem
 from academy.domain.quiz_format import QuizDef
 from academy.domain.rendering import render
+from academy.domain.resources import ResourceContent
 from academy.models import Course
 
 from . import authoring
@@ -66,6 +67,8 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
         html = content.intro_html
     elif content is not None and ref.kind is Kind.MODULE:
         html = next((m.html for m in content.modules if m.file_name == ref.name), "")
+    elif content is not None and ref.kind is Kind.RESOURCE:
+        html = next((r.html for r in content.resources if r.file_name == ref.name), "")
     elif content is not None:
         found = next((q for q in content.quizzes if f"{q.slug}.md" == ref.name), None)
         quiz = QuizDef.from_dict(found.definition) if found is not None else None
@@ -93,6 +96,17 @@ def preview_module(session: Session, course: Course, slug: str, links: LinkTarge
     if content is None or module is None:
         raise NotFound("This module has problems or does not exist: open the course's check to see them.")
     return content, module
+
+
+def preview_resource(session: Session, course: Course, slug: str, links: LinkTargets) -> tuple[CourseContent,
+                                                                                               ResourceContent]:
+    """A resource (job aid) of the working tree and its course."""
+    tree = course_files.for_preview(authoring.working_tree(session, course), course.slug, "")
+    content, _ = course_files.check_course(tree, course.slug, links)
+    found = next((r for r in content.resources if r.slug == slug), None) if content else None
+    if content is None or found is None:
+        raise NotFound("This resource has problems or does not exist: open it in the editor to see them.")
+    return content, found
 
 
 def preview_quiz(session: Session, course: Course, slug: str, links: LinkTargets) -> QuizDef:

@@ -16,7 +16,18 @@ from sqlalchemy.orm import Session
 
 from academy.db import begin_write
 from academy.domain.content import CourseContent, Snapshot
-from academy.models import Asset, Course, CourseVersion, Module, ModuleVersion, Quiz, QuizVersion, Source
+from academy.models import (
+    Asset,
+    Course,
+    CourseVersion,
+    Module,
+    ModuleVersion,
+    Quiz,
+    QuizVersion,
+    ResourceVersion,
+    Source,
+    WorksheetVersion,
+)
 
 from . import audit, versions
 
@@ -99,7 +110,7 @@ def add_version(session: Session, course: Course, content: CourseContent) -> Cou
     session.flush()
     session.add_all(ModuleVersion(
         course_version_id=version.id, module_id=module_ids[m.slug], position=position, file_name=m.file_name,
-        title=m.title, minutes=m.minutes, objectives=list(m.objectives), html=m.html,
+        title=m.title, minutes=m.activity_minutes or None, objectives=list(m.objectives), html=m.html,
         headings=[{"level": h.level, "id": h.id, "text": h.text} for h in m.headings], word_count=m.word_count,
     ) for position, m in enumerate(content.modules, start=1))
     session.add_all(Asset(course_version_id=version.id, path=a.path, content_type=a.content_type, data=a.data,
@@ -110,6 +121,13 @@ def add_version(session: Session, course: Course, content: CourseContent) -> Cou
         attempts=q.attempts, draw=q.draw, time_limit=q.time_limit, definition=q.definition,
         content_hash=q.content_hash,
     ) for q in content.quizzes)
+    session.add_all(ResourceVersion(
+        course_version_id=version.id, slug=r.slug, title=r.title, summary=r.summary, kind=r.kind, html=r.html,
+        tables=[[list(row) for row in table] for table in r.tables],
+    ) for r in content.resources)
+    session.add_all(WorksheetVersion(
+        course_version_id=version.id, module_id=module_ids[m.slug], key=w.key, title=w.title, definition=w.to_dict(),
+    ) for m in content.modules for w in m.worksheets)
     course.current_version_id = version.id
     return version
 

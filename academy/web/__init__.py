@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import analytics, api, auth, errors, learn, mail, main, nav, quiz, security
+from . import analytics, api, auth, errors, learn, mail, main, nav, quiz, resources, security
 from .admin import certificates as admin_certificates
 from .admin import exports
 from .admin import views as admin
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(resources.bp)
     app.register_blueprint(author.bp)
     app.register_blueprint(mail.bp)
     errors.init_app(app)

@@ -14,7 +14,7 @@ from academy.domain import charts
 from academy.domain.exports import neutralise_formula
 from academy.domain.filters import FilterError, parse_choice, parse_text
 from academy.models import Role, utcnow
-from academy.services import analytics
+from academy.services import analytics, worksheets
 from academy.services.errors import ServiceError
 
 from . import nav
@@ -54,6 +54,7 @@ def overview():
     activity = analytics.weekly_activity(db, course.id, weeks=weeks, today=now.date())
     quizzes = analytics.quiz_summaries(db, course.id)
     organisations = analytics.organisation_progress(db, course.id, now)
+    sheets = worksheets.distributions(db, course.id)
     return render_template(
         "analytics/overview.html", course=course, courses=courses, weeks=weeks, periods=PERIODS,
         activity=activity,
@@ -69,7 +70,9 @@ def overview():
         organisations=organisations,
         organisation_bars=charts.bars([(o.name or "No organisation", o.average_percent,
                                         f"{o.enrolled:,} enrolled · {o.certified:,} certified") for o in organisations],
-                                      maximum=100))
+                                      maximum=100),
+        worksheets=[(sheet, charts.bars([(title, n, f"{n:,} learner{'s' if n != 1 else ''}")
+                                         for title, n in sheet.outcomes])) for sheet in sheets])
 
 
 def _detail(quiz_id: int) -> analytics.QuizDetail:

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from academy.db import get_session
-from academy.services import learning, progress
-from academy.services.errors import NotFound
+from academy.domain.worksheets import split_html
+from academy.services import learning, progress, worksheets
+from academy.services.errors import InvalidInput, NotFound
 
 from . import main, nav
 from .access import public, signed_in
@@ -15,6 +16,8 @@ from .forms import ActionForm
 from .links import VERSION_LENGTH
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
+#: A module's HTML cut at its worksheets: the module page and the author's preview both use it.
+bp.add_app_template_filter(split_html, "worksheet_segments")
 nav.register("Courses", "learn.catalogue", order=20)
 
 #: Course images are the author's files: even opened directly, an SVG may not run anything.
@@ -77,19 +80,70 @@ def continue_course(course_slug: str):
 @bp.get("/<course_slug>/<module_slug>")
 @signed_in
 def module(course_slug: str, module_slug: str):
-    view = _learner_view(course_slug)
-    shown = view.outline.module(module_slug)
-    if shown is None:
-        abort(404)
+    view, shown = _module_of(course_slug, module_slug)
     if not view.enrolled:
         progress.enrol(get_session(), current_user.id, view.outline.course_id)
         flash(f"You are now enrolled in {view.outline.title}. Your progress is saved as you read.", "success")
         return redirect(request.path)
+    return _module_page(view, shown)
+
+
+def _module_of(course_slug: str, module_slug: str) -> tuple[learning.LearnerView, learning.ModuleOutline]:
+    view = _learner_view(course_slug)
+    shown = view.outline.module(module_slug)
+    if shown is None:
+        abort(404)
+    return view, shown
+
+
+def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
+                 answered: worksheets.Panel | None = None, status: int = 200):
+    """The module page; ``answered`` is a worksheet just answered (shown in place of the saved one)."""
     state = progress.record_view(get_session(), current_user.id, view.outline.course_id, shown.id, view.states,
                                  completes=not shown.quizzes)
     previous, following = view.outline.neighbours(shown)
+    panels = worksheets.panels(get_session(), current_user.id, view.outline.course_id, shown.worksheets)
+    if answered is not None:
+        panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following)
+                           previous=previous, following=following, panels=panels, form=ActionForm()), status
+
+
+@bp.post("/<course_slug>/<module_slug>/worksheets/<key>")
+@signed_in
+def worksheet(course_slug: str, module_slug: str, key: str):
+    """Answers to a worksheet: "show" gives the recommendation, "save" also keeps the answers."""
+    view, shown = _module_of(course_slug, module_slug)
+    sheet = shown.worksheet(key)
+    if sheet is None or not view.enrolled:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        return _module_page(view, shown, worksheets.Panel(
+            sheet, {}, error="This form has expired. Reload the page and answer again."), 400)
+    answers = {c.key: request.form.get(f"{key}--{c.key}", "") for c in sheet.criteria}
+    try:
+        if request.form.get("action") == "save":
+            worksheets.save(get_session(), current_user.id, view.outline.course_id, view.outline.version_id,
+                            sheet, answers)
+            flash(f"Your answers to \u201c{sheet.title}\u201d are saved. Come back to them at any time.", "success")
+            return redirect(url_for(".module", course_slug=course_slug, module_slug=module_slug) + f"#worksheet-{key}")
+        result = worksheets.evaluate(sheet, answers)
+    except InvalidInput as exc:
+        return _module_page(view, shown, worksheets.Panel(sheet, answers, error=str(exc)), 422)
+    return _module_page(view, shown, worksheets.Panel(sheet, answers, result))
+
+
+@bp.get("/<course_slug>/worksheets/<key>/print")
+@signed_in
+def worksheet_print(course_slug: str, key: str):
+    """The learner's saved answers and recommendation on one printable page."""
+    view = _learner_view(course_slug)
+    found = next(((m, w) for m in view.outline.modules for w in m.worksheets if w.key == key), None)
+    if found is None:
+        abort(404)
+    shown, sheet = found
+    panel = worksheets.panels(get_session(), current_user.id, view.outline.course_id, (sheet,))[key]
+    return render_template("learn/worksheet_print.html", outline=view.outline, module=shown, panel=panel)
 
 
 @bp.get("/<course_slug>/assets/<path:asset_path>")

@@ -13,7 +13,7 @@ VERSION_LENGTH = 16
 
 
 class _Links:
-    """Builds the three kinds of link content makes, from endpoint names and their arguments."""
+    """Builds the four kinds of link content makes, from endpoint names and their arguments."""
 
     course_endpoint = module_endpoint = asset_endpoint = ""
 
@@ -36,6 +36,9 @@ class SiteLinks(_Links):
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return self._build("learn.asset", course_slug=course, asset_path=path, v=sha256[:VERSION_LENGTH])
 
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("resources.page", course_slug=course, resource_slug=resource)
+
 
 class PreviewLinks(_Links):
     """Links for draft content while it is previewed: the preview pages, never the live site."""
@@ -48,3 +51,6 @@ class PreviewLinks(_Links):
 
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return self._build("author.draft_asset", slug=course, name=path, v=sha256[:VERSION_LENGTH])
+
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("author.preview_resource", slug=course, resource=resource)

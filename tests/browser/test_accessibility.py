@@ -54,6 +54,8 @@ PAGES = [
     PageCheck("setup-link-invalid", "/setup/no-such-token", status=404),
     PageCheck("not-found", "/no-such-page", status=404),
     PageCheck("dashboard", "/dashboard", role="learner"),
+    PageCheck("job-aid", "/courses/mim-service-models/resources/responsibility-chart", role="learner"),
+    PageCheck("module-with-worksheet", "/courses/mim-service-models/choosing-a-model", role="learner"),
     PageCheck("change-password", "/account/password", role="learner"),
     PageCheck("change-password-with-errors", "/account/password", role="learner", then=_submit_empty),
     PageCheck("forgot-password", "/forgot-password"),

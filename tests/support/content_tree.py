@@ -140,3 +140,6 @@ class FakeLinks:
 
     def asset_url(self, course: str, path: str, sha256: str) -> str:
         return f"/c/{course}/assets/{path}?v={sha256[:8]}"
+
+    def resource_url(self, course: str, resource: str) -> str:
+        return f"/c/{course}/resources/{resource}"

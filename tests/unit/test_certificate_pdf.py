@@ -14,7 +14,7 @@ VERIFY = "https://academy.example/verify/7KQ2-M9XD-4HWT-B8NC-R3VJ"
 
 
 def sheet(name="Ada Lovelace", **changes) -> CertificateSheet:
-    values = dict(holder_name=name, title="Certified Practitioner: MIM Service Models",
+    values = dict(holder_name=name, title="Certificate in MIM Service Models",
                   course_title="Major Incident Management Service Models", code="7KQ2-M9XD-4HWT-B8NC-R3VJ",
                   verify_url=VERIFY, issued_on=date(2026, 11, 27), expires_on=date(2028, 11, 27),
                   first_awarded_on=date(2026, 11, 27), score_percent=92)
@@ -45,7 +45,7 @@ def test_the_pdf_is_well_formed_a4_landscape_with_everything_on_it(pdf_file):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
     text = text_of(path)
-    for expected in ["Ada Lovelace", "7KQ2-M9XD-4HWT-B8NC-R3VJ", "Certified Practitioner: MIM Service Models",
+    for expected in ["Ada Lovelace", "7KQ2-M9XD-4HWT-B8NC-R3VJ", "Certificate in MIM Service Models",
                      "Major Incident Management Service Models", "92%", "27 November 2026", "27 November 2028",
                      "MIM Academy", VERIFY]:
         assert expected in text, expected

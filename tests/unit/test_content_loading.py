@@ -76,11 +76,29 @@ def test_heading_text_is_plain_so_templates_escape_it_once(tree):
     assert roles.headings[1] == Heading(2, "qa-now", "Q&A now")
 
 
-def test_reading_time_falls_back_to_the_word_count(tree):
+def test_reading_time_is_computed_from_the_words_at_220_a_minute(tree):
     roles = course_of(tree).modules[1]
     assert roles.minutes is None
     assert roles.estimated_minutes == 1
-    assert content.estimate_minutes(2000) == 10
+    assert content.estimate_minutes(2200) == 10
+
+
+def test_a_minutes_claim_no_longer_overrides_the_computed_reading_time(tree):
+    words = " ".join(["word"] * 1100)
+    tree.write("courses/demo/02-roles.md", f"---\ntitle: Roles\nminutes: 90\n---\n## Who does what\n\n{words}\n")
+    assert course_of(tree).modules[1].estimated_minutes == 5
+
+
+def test_activity_minutes_are_added_to_the_reading_time(tree):
+    words = " ".join(["word"] * 1100)
+    tree.write("courses/demo/02-roles.md",
+               f"---\ntitle: Roles\nactivity_minutes: 12\n---\n## Who does what\n\n{words}\n")
+    assert course_of(tree).modules[1].estimated_minutes == 5 + 12
+
+
+def test_activity_minutes_must_be_a_whole_number(tree):
+    tree.write("courses/demo/02-roles.md", "---\ntitle: Roles\nactivity_minutes: lots\n---\nText.\n")
+    assert any(p.startswith("courses/demo/02-roles.md:3:") and "activity_minutes" in p for p in problems_of(tree))
 
 
 def test_relative_links_become_site_urls(tree):
@@ -237,7 +255,8 @@ def test_numbering_must_start_at_zero_or_one(tree):
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("notes.txt", "unexpected file: a course folder holds course.md, NN-<module>.md files and an assets/ folder"),
+    ("notes.txt", "unexpected file: a course folder holds course.md, NN-<module>.md files, an assets/ folder "
+                  "and a resources/ folder"),
     ("4-extra.md", "unexpected file: a course folder holds course.md"),
     ("04-Extra_Module.md", "module file names are NN-<name>.md, the name in lower-case letters, digits and hyphens"),
     ("04-continue.md", "'continue' is reserved for the course's own pages: rename the module"),
@@ -256,7 +275,7 @@ def test_a_badly_named_course_folder(tree):
 
 @pytest.mark.parametrize(("markdown", "line", "message"), [
     ("[next](09-nowhere.md)", 6, "broken link '09-nowhere.md': link to a module by its file name (NN-name.md), "
-                                 "to course.md, to assets/..., or give a full https:// address"),
+                                 "to course.md, to assets/..., to resources/..., or give a full https:// address"),
     ("[roles](03-roles.md)", 6, "broken link '03-roles.md'"),
     ("[page](roles.html)", 6, "broken link 'roles.html'"),
     ("[up](../other/01-x.md)", 6, "broken link '../other/01-x.md'"),
@@ -280,7 +299,7 @@ def test_a_broken_link_in_the_course_introduction(tree):
     tree.edit("courses/demo/course.md", "01-basics.md", "01-basic.md")
     assert problems_of(tree) == [
         "courses/demo/course.md:8: broken link '01-basic.md': link to a module by its file name (NN-name.md), "
-        "to course.md, to assets/..., or give a full https:// address; did you mean '01-basics.md'?"]
+        "to course.md, to assets/..., to resources/..., or give a full https:// address; did you mean '01-basics.md'?"]
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [

@@ -26,6 +26,9 @@ class Links:
     def asset_url(self, course, path, sha256):
         return f"/c/{course}/assets/{path}"
 
+    def resource_url(self, course, resource):
+        return f"/c/{course}/resources/{resource}"
+
 
 def repo_tree(course: str = COURSE) -> dict[str, bytes]:
     """The flagship course's files, as the browser editor holds them."""

@@ -142,6 +142,7 @@ def course(slug: str):
         "author/course.html", course=course, states=states, latest=history[0] if history else None,
         drafts=sum(s.draft is not None for s in states), editors=authoring.editors(db, course),
         module_form=TitleForm(formdata=None, prefix="module"), quiz_form=quiz_form,
+        resource_form=TitleForm(formdata=None, prefix="resource"),
         asset_form=AssetForm(formdata=None, prefix="asset"), editor_form=EditorForm(formdata=None),
         action_form=ActionForm())
 
@@ -154,6 +155,17 @@ def add_module(slug: str):
         flash("Give the new module a title.", "error")
         return _to_course(slug)
     path = authoring.add_module(get_session(), slug, form.title.data, current_user, ip=client_ip())
+    return redirect(url_for(".edit", slug=slug, path=path))
+
+
+@bp.post("/courses/<slug>/resources")
+@roles(*AUTHORS)
+def add_resource(slug: str):
+    form = TitleForm(prefix="resource")
+    if not form.validate_on_submit():
+        flash("Give the new resource a title.", "error")
+        return _to_course(slug)
+    path = authoring.add_resource(get_session(), slug, form.title.data, current_user, ip=client_ip())
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
@@ -408,6 +420,14 @@ def preview_module(slug: str, module: str):
                            following=content.modules[position + 1] if position + 1 < len(content.modules) else None)
 
 
+@bp.get("/courses/<slug>/preview/resources/<resource>")
+@roles(*AUTHORS)
+def preview_resource(slug: str, resource: str):
+    course = _course(slug)
+    content, shown = previews.preview_resource(get_session(), course, resource, _preview_links())
+    return render_template("author/preview_resource.html", course=course, content=content, resource=shown)
+
+
 @bp.route("/courses/<slug>/preview/quizzes/<quiz>", methods=["GET", "POST"])
 @roles(*AUTHORS)
 def preview_quiz(slug: str, quiz: str):
@@ -424,7 +444,8 @@ def preview_quiz(slug: str, quiz: str):
 
 
 def _kind_label(kind: Kind) -> str:
-    return {Kind.COURSE: "Course page", Kind.MODULE: "Module", Kind.QUIZ: "Quiz", Kind.ASSET: "Image"}[kind]
+    return {Kind.COURSE: "Course page", Kind.MODULE: "Module", Kind.QUIZ: "Quiz", Kind.ASSET: "Image",
+            Kind.RESOURCE: "Resource"}[kind]
 
 
 bp.add_app_template_filter(_kind_label, "kind_label")
