@@ -1,7 +1,7 @@
 """mail: the outbox and reminder preferences
 
 Revision ID: 0008_mail
-Revises: 0007
+Revises: 0008 (resources; one line of history)
 Create Date: 2026-12-03 09:55:00.000000
 """
 
@@ -11,7 +11,7 @@ import academy.models.base
 
 
 revision = '0008_mail'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

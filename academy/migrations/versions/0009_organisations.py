@@ -1,7 +1,7 @@
 """organisations: managers, invitations, assigned courses
 
 Revision ID: 0009_organisations
-Revises: 0008_mail, 0008
+Revises: 0008_mail
 Create Date: 2026-12-03 09:43:27.262663
 """
 
@@ -11,7 +11,7 @@ import academy.models.base
 
 
 revision = '0009_organisations'
-down_revision = ('0008_mail', '0008')  # joins the mail and resources branches: one head
+down_revision = '0008_mail'
 branch_labels = None
 depends_on = None
 
