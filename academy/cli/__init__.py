@@ -32,7 +32,7 @@ def _engine():
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (the newest by default)."""
     migrate.upgrade(_engine(), revision)
-    click.echo(f"Database is at {revision}.")
+    click.echo("The database schema is up to date." if revision == "heads" else f"The database is at {revision}.")
 
 
 @db_cli.command("downgrade")

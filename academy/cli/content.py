@@ -14,7 +14,8 @@ from ..db import session_scope
 from ..domain import content, guessing
 from ..domain.problems import Problem
 from ..domain.quiz_format import QuizDef
-from ..services import publishing
+from ..services import authoring, publishing
+from ..services.errors import ServiceError
 from ..web.links import SiteLinks
 
 content_cli = AppGroup("content", help="Course and quiz files: check them, publish them.")
@@ -123,3 +124,16 @@ def sync(directory: Path | None, take_files: tuple[str, ...]) -> None:
                    err=True)
     if report.conflicts:
         sys.exit(1)
+
+
+@content_cli.command("assign")
+@click.argument("course")
+@click.argument("email")
+def assign(course: str, email: str) -> None:
+    """Let the instructor with EMAIL edit COURSE in the browser (as an admin can on the course's page)."""
+    with session_scope(current_app) as session:
+        try:
+            user = authoring.assign_editor(session, course, email, None)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{user.name} ({user.email}) can now edit {course}.")

@@ -2,8 +2,9 @@
 
 :func:`render` takes a :class:`CertificateSheet` (plain values) and returns the PDF's bytes. The
 fonts ship in ``academy/data/fonts`` (see its README): DejaVu Serif and Sans for Latin, Greek,
-Cyrillic, Arabic and Hebrew, Droid Sans Fallback for Chinese, Japanese and Korean. Text is shaped
-with HarfBuzz, so Arabic letters join and run right to left. Rendering the same sheet twice gives
+Cyrillic, Arabic and Hebrew; Noto Sans for Devanagari, Bengali, Tamil and Thai; NanumSquare for
+Korean; Droid Sans Fallback for Chinese and Japanese. Text is shaped with HarfBuzz, so Arabic letters join and run right
+to left and Indic syllables are built from their parts. Rendering the same sheet twice gives
 the same bytes (the PDF's dates come from the sheet), so the file can be cached by its hash.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -19,14 +20,24 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
-#: The faces the design uses. The CJK face is large, so it is loaded only for text that needs it.
+#: The faces the design uses.
 FONTS = {
     ("serif", "B"): "DejaVuSerif-Bold.ttf",
     ("serif", "I"): "DejaVuSerif-Italic.ttf",
     ("sans", ""): "DejaVuSans.ttf",
     ("sans", "B"): "DejaVuSans-Bold.ttf",
 }
-CJK_FONT = ("cjk", "", "DroidSansFallbackFull.ttf")
+#: Faces for scripts DejaVu does not draw, tried in this order after DejaVu Sans. Each is loaded
+#: only when the certificate's text needs it (the CJK face is large), so a PDF embeds no more.
+FALLBACK_FONTS = {
+    "devanagari": "NotoSansDevanagari-Bold.ttf",
+    "bengali": "NotoSansBengali-Bold.ttf",
+    "tamil": "NotoSansTamil-Bold.ttf",
+    "thai": "NotoSansThai-Bold.ttf",
+    "cjk": "DroidSansFallbackFull.ttf",
+    # After the CJK face, so Chinese characters keep Chinese shapes; Droid lacks Hangul syllables.
+    "hangul": "NanumSquareB.ttf",
+}
 
 PAGE_W, PAGE_H = 297.0, 210.0
 NAVY = (30, 58, 95)
@@ -82,9 +93,8 @@ def _new_document(sheet: CertificateSheet) -> FPDF:
     for (family, style), file_name in FONTS.items():
         pdf.add_font(family, style, str(FONT_DIR / file_name))
     fallbacks = ["sans"]
-    if not _dejavu_covers(sheet.holder_name + sheet.title + sheet.course_title):
-        family, style, file_name = CJK_FONT
-        pdf.add_font(family, style, str(FONT_DIR / file_name))
+    for family in _fallbacks_for(sheet.holder_name + sheet.title + sheet.course_title):
+        pdf.add_font(family, "", str(FONT_DIR / FALLBACK_FONTS[family]))
         fallbacks.append(family)
     pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_text_shaping(True)
@@ -98,19 +108,24 @@ def _new_document(sheet: CertificateSheet) -> FPDF:
     return pdf
 
 
-@lru_cache(maxsize=1)
-def _dejavu_characters() -> frozenset[int]:
-    """Every code point the DejaVu faces draw (read once from their character maps)."""
-    covered: set[int] = set()
+@cache
+def _characters(file_name: str) -> frozenset[int]:
+    """Every code point a font file draws (read once from its character map)."""
+    with TTFont(FONT_DIR / file_name, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _fallbacks_for(text: str) -> list[str]:
+    """The fallback families ``text`` needs: those drawing a character no face before them draws."""
+    missing = {ord(ch) for ch in text if ch.isprintable() and not ch.isspace()}
     for file_name in FONTS.values():
-        with TTFont(FONT_DIR / file_name, lazy=True) as font:
-            covered.update(font.getBestCmap())
-    return frozenset(covered)
-
-
-def _dejavu_covers(text: str) -> bool:
-    characters = _dejavu_characters()
-    return all(ord(ch) in characters or not ch.isprintable() for ch in text)
+        missing -= _characters(file_name)
+    needed = []
+    for family, file_name in FALLBACK_FONTS.items():
+        if missing & _characters(file_name):
+            needed.append(family)
+            missing -= _characters(file_name)
+    return needed
 
 
 def _frame(pdf: FPDF) -> None:

@@ -202,9 +202,9 @@ def _orphan_quiz_folders(root: Path, course_names: set[str]) -> list[Problem]:
     return problems
 
 
-def _did_you_mean(word: str, candidates: set[str] | list[str]) -> str:
+def _did_you_mean(word: str, candidates: set[str] | list[str], *, prefix: str = "") -> str:
     guess = difflib.get_close_matches(word, sorted(candidates), n=1)
-    return f"; did you mean '{guess[0]}'?" if guess else ""
+    return f"; did you mean '{prefix}{guess[0]}'?" if guess else ""
 
 
 @dataclass
@@ -255,8 +255,12 @@ class _CourseLoader:
         for module in sorted(self.modules.values(), key=lambda m: m.number):
             loaded = self._read_module(module)
             if loaded is not None:
-                modules.append(loaded[0])
-                pages[module.path.name] = loaded[1]
+                content, page = loaded
+                if content is not None:
+                    modules.append(content)
+                # A page with problems of its own still has its links checked: every problem
+                # of a file is reported in one pass, not one hidden behind another.
+                pages[module.path.name] = page
         loaded_resources = [r for r in (self._read_resource(name, path)
                                         for name, path in sorted(self.resource_files.items())) if r is not None]
         intro = None
@@ -454,7 +458,8 @@ class _CourseLoader:
         if value is not None and not isinstance(value, str | int | float):
             self.problem(rel, doc.key_lines.get(key, 1), f"'{key}' must be text")
 
-    def _read_module(self, module: _ModuleFile) -> tuple[ModuleContent, _Page] | None:
+    def _read_module(self, module: _ModuleFile) -> tuple[ModuleContent | None, _Page] | None:
+        """The module and its rendered page; the module is None when the page has problems."""
         text = self._read_text(module.path, module.rel, module.path.name)
         if text is None:
             return None
@@ -486,7 +491,7 @@ class _CourseLoader:
         page = self._render(module.rel, body, doc.body_line)
         page.source = doc.body
         if len(self.problems) != before:
-            return None
+            return None, page
         content = ModuleContent(
             number=module.number, slug=module.slug, file_name=module.path.name,
             title=str(doc.meta["title"]).strip(), minutes=minutes,
@@ -532,7 +537,8 @@ class _CourseLoader:
         for src, alt in scan.images:
             if not alt.strip():
                 original = images_by_url.get(src, src)
-                self.problem(rel, _line_of(page, original), f"image '{original}' has no alt text: write "
+                self.problem(rel, _line_of(page, original, without_alt=True),
+                             f"image '{original}' has no alt text: write "
                              "![what the picture shows](...) so screen-reader users get it too")
             elif src.startswith(("http://", "https://", "//")):
                 self.problem(rel, _line_of(page, src), f"image '{src}' is on another site: put it in the "
@@ -552,8 +558,10 @@ class _CourseLoader:
             asset = self.assets.get(target[len(ASSETS_DIR) + 1:])
             if asset is not None:
                 return self.links.asset_url(self.slug, asset.path, asset.sha256)
+            # Compare file names only: the shared "assets/" prefix made every file look close.
             self.problem(page.rel, _line_of(page, url), f"broken {kind}: {target} is not in this course's "
-                         "assets/ folder" + _did_you_mean(target, [f"{ASSETS_DIR}/{p}" for p in self.assets]))
+                         "assets/ folder" + _did_you_mean(target[len(ASSETS_DIR) + 1:], list(self.assets),
+                                                          prefix=f"{ASSETS_DIR}/"))
             return None
         if tag == "img":
             self.problem(page.rel, _line_of(page, url), f"broken image '{url}': images live in the course's "
@@ -658,9 +666,19 @@ def _whole(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _line_of(page: _Page, url: str) -> int:
-    """The file line where ``url`` appears in ``page``'s Markdown (its first line if not found)."""
-    for offset, text in enumerate(page.source.split("\n")):
+def _line_of(page: _Page, url: str, *, without_alt: bool = False) -> int:
+    """The file line where ``url`` appears in ``page``'s Markdown (its first line if not found).
+
+    With ``without_alt``, the line where the image is shown without alt text: the same image may
+    appear earlier with one.
+    """
+    lines = page.source.split("\n")
+    if without_alt:
+        bare = re.compile(r"!\[\s*\]\(\s*<?" + re.escape(url) + r"|<img(?![^>]*\balt=\S)[^>]*" + re.escape(url))
+        for offset, text in enumerate(lines):
+            if bare.search(text):
+                return page.body_line + offset
+    for offset, text in enumerate(lines):
         if url in text:
             return page.body_line + offset
     return page.body_line

@@ -32,6 +32,12 @@ class Limits:
     max_total_bytes: int = 50 * 1024 * 1024
 
 
+#: Where a refusal about the zip as a whole is reported, and the line of a problem that has none
+#: (a zip entry is refused whole): shown as "the zip: ..." and "../../evil.md: ...".
+WHOLE_ZIP = "the zip"
+NO_LINE = 0
+
+
 class ZipRefused(ValueError):
     """The zip cannot be imported; ``problems`` name the entries and the reasons."""
 
@@ -62,15 +68,15 @@ def read(data: bytes, limits: Limits = Limits()) -> tuple[str, dict[str, bytes]]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
-        raise ZipRefused([Problem("upload", 1, "this is not a zip file")]) from None
+        raise ZipRefused([Problem(WHOLE_ZIP, NO_LINE, "this is not a zip file")]) from None
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
         if len(entries) > limits.max_files:
-            raise ZipRefused([Problem("upload", 1, f"the zip holds {len(entries)} files; the limit is "
+            raise ZipRefused([Problem(WHOLE_ZIP, NO_LINE, f"the zip holds {len(entries)} files; the limit is "
                                                    f"{limits.max_files}")])
         total = sum(info.file_size for info in entries)
         if total > limits.max_total_bytes:
-            raise ZipRefused([Problem("upload", 1, f"the zip unpacks to {_megabytes(total)}; the limit is "
+            raise ZipRefused([Problem(WHOLE_ZIP, NO_LINE, f"the zip unpacks to {_megabytes(total)}; the limit is "
                                                    f"{_megabytes(limits.max_total_bytes)}")])
         problems: list[Problem] = []
         kept = [info for info in entries if not _ignored(info.filename)]
@@ -82,7 +88,7 @@ def read(data: bytes, limits: Limits = Limits()) -> tuple[str, dict[str, bytes]]
         files: dict[str, bytes] = {}
         for info in kept:
             if info.filename in files:
-                raise ZipRefused([Problem(info.filename, 1, "this file is in the zip twice")])
+                raise ZipRefused([Problem(info.filename, NO_LINE, "this file is in the zip twice")])
             files[info.filename] = _read_entry(archive, info)
         return slug, files
 
@@ -96,27 +102,27 @@ def _entry_problems(info: zipfile.ZipInfo) -> list[Problem]:
     name = info.filename
     shown = name.encode("unicode_escape").decode("ascii")
     if "\\" in name or name.startswith("/") or _DRIVE.match(name) or "\0" in name:
-        return [Problem(shown, 1, "absolute or Windows-style path: entries must be courses/<slug>/... "
+        return [Problem(shown, NO_LINE, "absolute or Windows-style path: entries must be courses/<slug>/... "
                                   "or quizzes/<slug>/...")]
     if any(part in ("", ".", "..") for part in name.split("/")):
-        return [Problem(shown, 1, "path with '..' or an empty folder name: refused (it could write outside "
+        return [Problem(shown, NO_LINE, "path with '..' or an empty folder name: refused (it could write outside "
                                   "the course)")]
     if info.create_system == _UNIX and stat.S_ISLNK(info.external_attr >> 16):
-        return [Problem(shown, 1, "symbolic links are refused: put the file itself in the zip")]
+        return [Problem(shown, NO_LINE, "symbolic links are refused: put the file itself in the zip")]
     if info.flag_bits & 0x1:
-        return [Problem(shown, 1, "encrypted entries are refused: make the zip without a password")]
+        return [Problem(shown, NO_LINE, "encrypted entries are refused: make the zip without a password")]
     parts = name.split("/")
     if len(parts) < 3 or parts[0] not in ("courses", "quizzes"):
-        return [Problem(shown, 1, "outside the layout: entries must be courses/<slug>/... or quizzes/<slug>/...")]
+        return [Problem(shown, NO_LINE, "outside the layout: entries must be courses/<slug>/... or quizzes/<slug>/...")]
     return []
 
 
 def _single_course(entries: list[zipfile.ZipInfo]) -> str:
     slugs = sorted({info.filename.split("/")[1] for info in entries})
     if not slugs:
-        raise ZipRefused([Problem("upload", 1, "the zip holds no course files (courses/<slug>/course.md, ...)")])
+        raise ZipRefused([Problem(WHOLE_ZIP, NO_LINE, "the zip holds no course files (courses/<slug>/course.md, ...)")])
     if len(slugs) > 1:
-        raise ZipRefused([Problem("upload", 1, "the zip holds several courses (" + ", ".join(slugs)
+        raise ZipRefused([Problem(WHOLE_ZIP, NO_LINE, "the zip holds several courses (" + ", ".join(slugs)
                                   + "): import one course at a time")])
     return slugs[0]
 
@@ -127,9 +133,10 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         with archive.open(info) as stream:
             data = stream.read(info.file_size + 1)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError) as exc:
-        raise ZipRefused([Problem(info.filename, 1, f"this entry cannot be unpacked ({exc})")]) from None
+        raise ZipRefused([Problem(info.filename, NO_LINE, f"this entry cannot be unpacked ({exc})")]) from None
     if len(data) != info.file_size:
-        raise ZipRefused([Problem(info.filename, 1, "this entry is damaged: its size does not match the zip's index")])
+        raise ZipRefused([Problem(info.filename, NO_LINE,
+                                  "this entry is damaged: its size does not match the zip's index")])
     return data
 
 

@@ -145,9 +145,14 @@ def neutralise_formula(value: str) -> str:
 
 # --- the writers ------------------------------------------------------------------------------
 
+#: A byte order mark opens the CSV: without it Excel reads UTF-8 as Windows-1252 ("ZoÃ«" for "Zoë").
+CSV_BOM = "\ufeff"
+
+
 def csv_chunks(rows: Iterable[dict[str, Any]], *, columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
-    """RFC 4180 CSV (UTF-8, CRLF), header first, in chunks of :data:`CHUNK_ROWS` rows."""
+    """RFC 4180 CSV (UTF-8 with a BOM, CRLF), header first, in chunks of :data:`CHUNK_ROWS` rows."""
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
@@ -196,10 +201,26 @@ def write_xlsx(rows: Iterable[dict[str, Any]], target: IO[bytes], *, title: str 
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, row[column]) for column in columns])
+        sheet.append([_xlsx_date(sheet, row[column]) if column in DATE_COLUMNS else _xlsx_cell(sheet, row[column])
+                      for column in columns])
         count += 1
     workbook.save(target)
     return count
+
+
+#: Columns of ISO 8601 timestamps: real dates in a workbook, so they sort and filter as dates.
+DATE_COLUMNS = frozenset({"issued", "expires"})
+#: Spreadsheets have no time zones: the value is UTC, shown unambiguously.
+XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def _xlsx_date(sheet, value: str | None):
+    if not value:
+        return WriteOnlyCell(sheet, value=None)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
+    cell = WriteOnlyCell(sheet, value=moment)
+    cell.number_format = XLSX_DATE_FORMAT
+    return cell
 
 
 def _xlsx_cell(sheet, value: Any):

@@ -370,6 +370,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split()).replace("{", "&#123;").replace("}", "&#125;")
 
 
+#: A line that starts a Markdown block of its own (list item, quote, fence, table, heading).
+_BLOCK_START = re.compile(r"^\s*([-*+] |\d+[.)] |>|```|~~~|\||#)")
+
+
+def _first_paragraph(text: str) -> tuple[str, str]:
+    """(the prompt, the rest): the prompt is the first paragraph, whole even when GIFT wraps it over
+    several lines; it ends at a blank line or at a line that starts a list, quote, code or table."""
+    lines = text.split("\n")
+    end = 1
+    while end < len(lines) and lines[end].strip() and not _BLOCK_START.match(lines[end]):
+        end += 1
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
 # --- Writing the quiz format -----------------------------------------------------------------------
 
 class _Writer:
@@ -385,7 +399,7 @@ class _Writer:
         if section != self.section:
             self.lines += [f"# {section}", ""]
             self.section = section
-        first, _, rest = question.text.partition("\n")
+        first, rest = _first_paragraph(question.text.strip("\n"))
         prompt = _one_line(first)
         self.lines.append(f"## {prompt}{self._explicit_id(question.title, prompt)}")
         body = [_protect(line) for line in rest.strip("\n").split("\n")] if rest.strip() else []

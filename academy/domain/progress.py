@@ -39,20 +39,40 @@ class ModuleState:
 
 @dataclass(frozen=True)
 class Summary:
-    """A learner's progress through the modules of a course's current version."""
+    """A learner's progress through the modules of a course's current version (and its final
+    exam, when the caller knows about it: ``has_exam`` and ``exam_passed``)."""
 
     total: int
     done: int
     started: int
     last_activity_at: datetime | None
+    has_exam: bool = False
+    exam_passed: bool = False
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        """Share of the course behind the learner: each module and the exam count one step, and a
+        module read whose quizzes are still to pass counts half, so real progress never reads 0%.
+        100 only when everything is done."""
+        steps = self.total + (1 if self.has_exam else 0)
+        if not steps:
+            return 0
+        earned = self.done + (self.started - self.done) / 2 + (1 if self.exam_passed else 0)
+        percent = max(int(100 * earned / steps + 0.5), 1 if earned else 0)
+        return percent if self.status is Status.DONE else min(percent, 99)
+
+    @property
+    def modules_done(self) -> bool:
+        return bool(self.total) and self.done == self.total
+
+    @property
+    def exam_next(self) -> bool:
+        """Every module is done and only the final exam remains."""
+        return self.modules_done and self.has_exam and not self.exam_passed
 
     @property
     def status(self) -> Status:
-        if self.total and self.done == self.total:
+        if self.modules_done and not self.exam_next:
             return Status.DONE
         return Status.IN_PROGRESS if self.started else Status.NOT_STARTED
 
@@ -63,7 +83,8 @@ def status(state: ModuleState | None) -> Status:
     return Status.DONE if state.completed_at is not None else Status.IN_PROGRESS
 
 
-def summarise(module_ids: Sequence[int], states: Mapping[int, ModuleState]) -> Summary:
+def summarise(module_ids: Sequence[int], states: Mapping[int, ModuleState], *,
+              has_exam: bool = False, exam_passed: bool = False) -> Summary:
     """Progress over ``module_ids`` (the current modules); states of retired modules are ignored."""
     current = [states[m] for m in module_ids if m in states]
     return Summary(
@@ -71,6 +92,7 @@ def summarise(module_ids: Sequence[int], states: Mapping[int, ModuleState]) -> S
         done=sum(1 for s in current if s.completed_at is not None),
         started=len(current),
         last_activity_at=max((s.last_viewed_at for s in current), default=None),
+        has_exam=has_exam, exam_passed=exam_passed,
     )
 
 

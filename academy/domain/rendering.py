@@ -8,6 +8,7 @@ costs milliseconds, so callers render once per content version and store the res
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -116,7 +117,12 @@ def render(text: str, *, resolve_link: LinkResolver | None = None) -> Rendered:
         attribute_filter=attribute_filter,
         strip_comments=True,
     )
-    return Rendered(html=safe, headings=headings)
+    return Rendered(html=_ADJACENT_FOOTNOTES.sub(r"\1<sup>,</sup>\2", safe), headings=headings)
+
+
+#: Two footnote markers side by side ("[^1][^3]") would read as one number ("13"): a comma goes
+#: between them, as in print.
+_ADJACENT_FOOTNOTES = re.compile(r'(</sup>)(<sup id="fnref)')
 
 
 def render_inline(text: str) -> str:

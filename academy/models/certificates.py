@@ -77,6 +77,8 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None]
     #: Shown to verifiers, e.g. "Reissued: name changed" or "Exam misconduct".
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
+    #: The admin's private note on a revocation (admins and the audit log only, never verifiers).
+    revoked_note: Mapped[str | None] = mapped_column(String(500))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The signed Open Badges credential (JSON), made and stored on its first download.
     credential: Mapped[str | None] = mapped_column(Text)

@@ -29,6 +29,9 @@ ACTION_LABELS = {
     "user.deactivated": "Account deactivated",
     "user.reactivated": "Account reactivated",
     "user.reset_link_issued": "Reset link issued",
+    "user.name_changed": "Name changed",
+    "user.joined_organisation": "Joined an organisation",
+    "user.organisation_changed": "Moved to another organisation",
     "organisation.created": "Organisation created",
     "organisation.renamed": "Organisation renamed",
     "organisation.join_code_regenerated": "Join code regenerated",
@@ -125,3 +128,31 @@ def for_target(session: Session, target: str, limit: int = 20) -> list[AuditEven
     return list(session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                                 .where(AuditEvent.target == target)
                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
+def detail_items(detail: str | None) -> list[tuple[str, str]]:
+    """An event's detail as (label, value) lines for people to read, not raw JSON.
+
+    ``{"new_code": "7KQ2-...", "old_name": "Ana"}`` becomes ``[("New code", "7KQ2-..."), ("Old name",
+    "Ana")]``; a value that is not text is written compactly; detail that is not a JSON object is
+    one line without a label.
+    """
+    if not detail:
+        return []
+    try:
+        parsed = json.loads(detail)
+    except ValueError:
+        return [("", detail)]
+    if not isinstance(parsed, dict):
+        return [("", detail)]
+    return [(str(key).replace("_", " ").capitalize(), _plain(value)) for key, value in parsed.items()]
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+        return ", ".join(map(str, value))
+    return json.dumps(value, ensure_ascii=False)

@@ -310,19 +310,28 @@ def _locked(session: Session, typed_code: str) -> Certificate:
     return certificate
 
 
-def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | None,
+def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | None, note: str = "",
            ip: str | None = None) -> Certificate:
-    """Revoke a certificate with a reason verifiers will see. Commits."""
+    """Revoke a certificate with a reason verifiers will see and an optional private note that only
+    admins (and the audit log) see. Commits."""
     reason = _reason(reason)
+    note = " ".join((note or "").split())
+    if len(note) > MAX_REASON - 20:
+        message = f"Keep the note under {MAX_REASON - 20} characters."
+        raise InvalidInput(message, {"note": [message]})
     begin_write(session)
     certificate = _locked(session, typed_code)
     if certificate.revoked:
         raise Conflict(f"Certificate {certificate.code} is already revoked.")
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
+    certificate.revoked_note = note or None
     certificate.revoked_by_id = actor_id
+    detail = {"reason": reason, "holder": certificate.holder_name}
+    if note:
+        detail["note"] = note
     audit.record(session, "certificate.revoked", actor_id=actor_id, target=f"certificate:{certificate.code}",
-                 detail={"reason": reason, "holder": certificate.holder_name}, ip=ip)
+                 detail=detail, ip=ip)
     session.commit()
     return certificate
 
@@ -345,6 +354,14 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
         newer = old.replaced_by
         raise Conflict(f"Certificate {old.code} has already been replaced"
                        + (f" by {newer.code}." if newer else "."))
+    new = replace_certificate(session, old, holder_name=holder_name, reason=reason, actor_id=actor_id, ip=ip)
+    session.commit()
+    return new
+
+
+def replace_certificate(session: Session, old: Certificate, *, holder_name: str, reason: str,
+                        actor_id: int | None, ip: str | None = None) -> Certificate:
+    """The replacement of a live certificate (see :func:`reissue`); joins the caller's unit of work."""
     now = utcnow()
     user = session.get(User, old.user_id)
     salt = secrets.token_hex(16)
@@ -364,7 +381,6 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
     audit.record(session, "certificate.reissued", actor_id=actor_id, target=f"certificate:{old.code}",
                  detail={"reason": reason, "new_code": new.code, "old_name": old.holder_name,
                          "new_name": holder_name}, ip=ip)
-    session.commit()
     return new
 
 

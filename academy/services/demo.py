@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -195,6 +195,11 @@ def seed(session: Session, *, learners: int, seed: int, now: datetime,
             for course in courses:
                 learner.take_course(course)
         _write(session, rows, counts, now)
+    # A learner who read something signed in to do it: the last sign-in is their last reading.
+    last_read = (select(func.max(ModuleProgress.last_viewed_at)).where(ModuleProgress.user_id == User.id)
+                 .scalar_subquery())
+    session.execute(update(User).where(User.email.like(f"%.{seed}-%@%"), User.last_login_at.is_(None))
+                    .values(last_login_at=last_read))
     audit.record(session, "demo.seeded", detail={"learners": learners, "seed": seed})
     session.commit()
     return SeedReport(len(organisations), learners, counts.enrolments, counts.progress, counts.attempts,

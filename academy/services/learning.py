@@ -23,6 +23,7 @@ from academy.domain.resources import KINDS
 from academy.domain.worksheets import Worksheet
 from academy.models import (
     Asset,
+    Attempt,
     Course,
     CourseVersion,
     Enrolment,
@@ -195,13 +196,16 @@ class LearnerView:
     enrolled: bool
     enrolled_at: datetime | None
     states: dict[int, ModuleState]
+    #: Whether the learner has passed the course's final exam (known on the pages that show it).
+    exam_passed: bool = False
 
     def status(self, module: ModuleOutline) -> Status:
         return rules.status(self.states.get(module.id))
 
     @property
     def summary(self) -> rules.Summary:
-        return rules.summarise(self.outline.module_ids, self.states)
+        return rules.summarise(self.outline.module_ids, self.states, has_exam=self.outline.final_exam is not None,
+                               exam_passed=self.exam_passed)
 
     @property
     def continue_module(self) -> ModuleOutline | None:
@@ -232,6 +236,22 @@ def learner_view(session: Session, cache: OutlineCache, course_slug: str, user_i
     return LearnerView(cache.get(session, rows[0].current_version_id), enrolled_at is not None, enrolled_at, states)
 
 
+def with_exam_result(session: Session, view: LearnerView, user_id: int | None) -> LearnerView:
+    """The view with whether the learner has passed the course's final exam."""
+    if user_id is None or not view.enrolled or view.outline.final_exam is None:
+        return view
+    return replace(view, exam_passed=view.outline.course_id in _exams_passed(session, user_id))
+
+
+def _exams_passed(session: Session, user_id: int) -> set[int]:
+    """Ids of the courses whose final exam the learner has passed (in any version)."""
+    return set(session.scalars(
+        select(Quiz.course_id).join(Attempt, Attempt.quiz_id == Quiz.id)
+        .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id)
+        .where(Attempt.user_id == user_id, Attempt.passed.is_(True), QuizVersion.is_final.is_(True))
+        .distinct()))
+
+
 def catalogue(session: Session, cache: OutlineCache, user_id: int | None) -> list[LearnerView]:
     """Every published course, by title, with the learner's progress when signed in."""
     return sorted(_views(session, cache, user_id, enrolled_only=False), key=lambda v: v.outline.title.lower())
@@ -252,13 +272,15 @@ def _views(session: Session, cache: OutlineCache, user_id: int | None, *, enroll
         query = query.where(Enrolment.id.is_not(None))
     courses = session.execute(query).all()
     states: dict[int, dict[int, ModuleState]] = {}
+    passed: set[int] = set()
     if user_id is not None and courses:
+        passed = _exams_passed(session, user_id)
         for row in session.execute(
                 select(ModuleProgress.course_id, ModuleProgress.module_id, ModuleProgress.last_viewed_at,
                        ModuleProgress.completed_at).where(ModuleProgress.user_id == user_id)):
             states.setdefault(row.course_id, {})[row.module_id] = ModuleState(*row[1:])
     return [LearnerView(cache.get(session, row.current_version_id), row.enrolled_at is not None, row.enrolled_at,
-                        states.get(row.id, {})) for row in courses]
+                        states.get(row.id, {}), row.id in passed) for row in courses]
 
 
 def asset(session: Session, course_slug: str, path: str) -> Asset:

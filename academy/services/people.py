@@ -237,6 +237,23 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int, i
     return user
 
 
+def move_to_organisation(session: Session, user_id: int, organisation_id: int | None, *, actor_id: int,
+                         ip: str | None = None) -> User:
+    """Move a user to another organisation (None: to none). Commits."""
+    with _change(session):
+        user = get_user(session, user_id)
+        target = get_organisation(session, organisation_id) if organisation_id else None
+        if user.organisation_id == (target.id if target else None):
+            return user
+        previous = user.organisation.name if user.organisation else None
+        user.organisation_id = target.id if target else None
+        audit.record(session, "user.organisation_changed", actor_id=actor_id, target=f"user:{user.id}",
+                     detail={"from": previous, "to": target.name if target else None}, ip=ip)
+        session.commit()
+        session.refresh(user)
+    return user
+
+
 def _clean_organisation_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:

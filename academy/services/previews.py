@@ -58,10 +58,16 @@ def preview_file(session: Session, course: Course, path: str, text: str, links: 
     if ref is None or not ref.is_text:
         raise NotFound(f"{course.slug} has no text file {path}.")
     tree = authoring.working_tree(session, course)
+    unchanged = dict(tree)
     tree[path] = authoring.encode_like(text, tree.get(path))
     content, problems = course_files.check_course(course_files.for_preview(tree, course.slug, path), course.slug, links)
     mine = [p for p in problems if p.path == path]
     elsewhere = [p for p in problems if p.path != path]
+    if elsewhere:
+        # Only what this text causes: problems the other files had already are not its doing.
+        _, already = course_files.check_course(course_files.for_preview(unchanged, course.slug, path),
+                                               course.slug, links)
+        elsewhere = [p for p in elsewhere if p not in set(already)]
     html, quiz = "", None
     if content is not None and ref.kind is Kind.COURSE:
         html = content.intro_html

@@ -30,6 +30,7 @@ from academy.models import (
     Course,
     Enrolment,
     Module,
+    ModuleProgress,
     ModuleVersion,
     Quiz,
     QuizVersion,
@@ -63,6 +64,14 @@ class QuizOverview:
     #: For a final exam taken to renew a certificate: attempts before this moment (the current
     #: certificate's issue) belong to an earlier certification cycle and do not count.
     cycle_start: datetime | None = None
+    #: For a final exam: (slug, title) of the course's modules the learner has still to complete,
+    #: in order. The exam opens once this is empty.
+    modules_left: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def locked(self) -> bool:
+        """Whether a new attempt is refused because modules come first (a final exam only)."""
+        return bool(self.modules_left)
 
     @property
     def attempts_left(self) -> int | None:
@@ -134,6 +143,22 @@ class AttemptView:
             return None
         return max(0, int((self.attempt.deadline_at - utcnow()).total_seconds()))
 
+    def unanswered(self, chosen: Mapping[str, Collection[str]] | None = None) -> list[grading.AskedQuestion]:
+        """Drawn questions with no option chosen (in ``chosen``, else in the saved answers), in order."""
+        chosen = self.chosen if chosen is None else chosen
+        return [asked for section in self.sections if section.kind != "branching"
+                for asked in section.questions if not chosen.get(asked.question.key)]
+
+    @property
+    def simulations_only(self) -> bool:
+        """Whether the attempt is made of branching simulations alone (no questions to answer)."""
+        return not self.layout.question_keys
+
+    @property
+    def unfinished(self) -> list[grading.BranchingItem]:
+        """Drawn simulations not yet walked to an ending."""
+        return [s for s in self.sections if s.kind == "branching" and not s.position.finished]
+
     def branching_item(self, scenario_id: str) -> grading.BranchingItem:
         """A drawn branching scenario of this attempt, or NotFound."""
         found = next((s for s in self.sections if s.kind == "branching" and s.scenario.id == scenario_id), None)
@@ -202,6 +227,18 @@ def recent_attempts(session: Session, user_id: int, limit: int = 5) -> list[Rece
     return [RecentAttempt(*row) for row in rows]
 
 
+def module_checked(session: Session, attempt: Attempt) -> tuple[str, str] | None:
+    """(slug, title) of the module the attempt's quiz checks, for "Review this section"; None for a final exam."""
+    version = attempt.quiz_version
+    if version.module_id is None:
+        return None
+    row = session.execute(
+        select(Module.slug, ModuleVersion.title).join(ModuleVersion, ModuleVersion.module_id == Module.id)
+        .where(Module.id == version.module_id, ModuleVersion.course_version_id == version.course_version_id)
+    ).first()
+    return (row.slug, row.title) if row else None
+
+
 # --- Writing ----------------------------------------------------------------------------------------
 
 def start(session: Session, user_id: int, course_slug: str, quiz_slug: str, *,
@@ -217,6 +254,9 @@ def start(session: Session, user_id: int, course_slug: str, quiz_slug: str, *,
         current = _overview(session, user_id, course_slug, quiz_slug)
     if not current.enrolled:
         raise Forbidden("Enrol in this course to take its quizzes.")
+    if current.locked:
+        raise Forbidden("Complete every module before the certification exam. Still to do: "
+                        + ", ".join(title for _, title in current.modules_left) + ".")
     if current.attempts_left == 0:
         raise Forbidden(f"You have used all {current.version.attempts} attempts at this quiz.")
     layout = grading.draw_layout(current.definition, seed if seed is not None else secrets.randbits(64))
@@ -286,6 +326,12 @@ def choose(session: Session, user_id: int, token: str, scenario_id: str, step_id
     session.add(BranchingChoice(attempt_id=attempt.id, scenario_id=scenario_id, step_id=step_id,
                                 choice_key=choice_key, points=choice.points, critical=choice.critical,
                                 at=now or utcnow()))
+    if not layout.question_keys and not grading.unfinished_scenarios(definition, layout):
+        # A quiz of simulations only ends with its last ending: grade it now, so the learner
+        # needs no further step and leaving at the ending still completes the module.
+        session.flush()
+        _grade(session, attempt, definition, layout, {}, AttemptStatus.SUBMITTED, now or utcnow())
+        attempt.submission_key = AttemptView.new_submission_key()
     session.commit()
     return Decision(step, choice, scenario.step(choice.next))
 
@@ -351,15 +397,29 @@ def _overview(session: Session, user_id: int, course_slug: str, quiz_slug: str) 
         select(func.count()).select_from(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course.id)
     ) > 0
-    cycle_start = None
+    cycle_start, modules_left = None, ()
     if version.is_final:
         held = certificates.live_certificate(session, user_id, course.id)
         cycle_start = held.issued_at if held is not None else None
+        modules_left = _modules_left(session, user_id, course.current_version_id)
     return QuizOverview(
         course=course, quiz=quiz, version=version, definition=QuizDef.from_dict(version.definition),
         enrolled=enrolled, attempts=[a for a in attempts if a.finished],
         in_progress=next((a for a in attempts if not a.finished), None), cycle_start=cycle_start,
+        modules_left=modules_left,
     )
+
+
+def _modules_left(session: Session, user_id: int, course_version_id: int) -> tuple[tuple[str, str], ...]:
+    """(slug, title) of the version's modules the learner has not completed, in course order."""
+    rows = session.execute(
+        select(Module.slug, ModuleVersion.title, ModuleProgress.completed_at)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .outerjoin(ModuleProgress, (ModuleProgress.module_id == ModuleVersion.module_id)
+                   & (ModuleProgress.user_id == user_id))
+        .where(ModuleVersion.course_version_id == course_version_id)
+        .order_by(ModuleVersion.position))
+    return tuple((slug, title) for slug, title, completed_at in rows if completed_at is None)
 
 
 def _own_attempt(session: Session, user_id: int, token: str, *, lock: bool = False) -> Attempt:

@@ -7,11 +7,21 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.extensions import limiter, login_manager
-from academy.services import accounts
+from academy.services import accounts, profile
 from academy.services.errors import ServiceError
 
 from .access import public, safe_next, signed_in
-from .forms import ActionForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetForm, SetupForm
+from .forms import (
+    ActionForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    JoinOrganisationForm,
+    LoginForm,
+    NameForm,
+    RegisterForm,
+    ResetForm,
+    SetupForm,
+)
 from .requests import client_ip
 
 bp = Blueprint("auth", __name__)
@@ -75,7 +85,7 @@ def login():
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(next_url)
         form.password.errors = ["The email address or password is not correct."]
-    return render_template("auth/login.html", form=form, next=request.args.get("next", ""))
+    return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next"), ""))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -96,8 +106,10 @@ def logout():
 @limiter.limit("10 per hour", methods=["POST"])
 @public
 def register():
+    # Signing up from a course page returns there (a path on this site only: no open redirect).
+    next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+        return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -109,8 +121,53 @@ def register():
         else:
             sign_in(user)
             flash("Your account is ready. Welcome to MIM Academy.", "success")
-            return redirect(url_for("main.dashboard"))
-    return render_template("auth/register.html", form=form)
+            return redirect(next_url)
+    return render_template("auth/register.html", form=form, next=safe_next(request.args.get("next"), ""))
+
+
+@bp.get("/account")
+@signed_in
+def account():
+    user = current_user._get_current_object()
+    return render_template("auth/account.html", name_form=NameForm(prefix="name", name=user.name),
+                           join_form=JoinOrganisationForm(prefix="join"))
+
+
+@bp.post("/account/name")
+@signed_in
+def change_name():
+    form = NameForm(prefix="name")
+    if form.validate_on_submit():
+        try:
+            reissued = profile.change_name(get_session(), current_user.id, form.name.data, ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            message = "Your name is updated."
+            if reissued:
+                codes = ", ".join(c.code for c in reissued)
+                message += (f" Your certificates are reissued under it ({codes}); the old codes now point "
+                            "verifiers to the new ones.")
+            flash(message, "success")
+            return redirect(url_for(".account"))
+    return render_template("auth/account.html", name_form=form, join_form=JoinOrganisationForm(prefix="join")), 400
+
+
+@bp.post("/account/organisation")
+@signed_in
+def join_organisation():
+    form = JoinOrganisationForm(prefix="join")
+    if form.validate_on_submit():
+        try:
+            user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, ip=client_ip())
+        except ServiceError as exc:
+            _attach_errors(form, exc)
+        else:
+            flash(f"You have joined {user.organisation.name}.", "success")
+            return redirect(url_for(".account"))
+    user = current_user._get_current_object()
+    return render_template("auth/account.html", name_form=NameForm(prefix="name", name=user.name),
+                           join_form=form), 400
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -148,7 +205,7 @@ def setup(token: str):
         else:
             sign_in(user)
             flash("Your administrator account is ready. The setup link no longer works.", "success")
-            return redirect(url_for("main.dashboard"))
+            return redirect(url_for("admin.users"))  # the first admin lands on the admin area
     return render_template("auth/setup.html", form=form)
 
 

@@ -103,6 +103,17 @@ class ForgotPasswordForm(BaseForm):
                        render_kw={"autocomplete": "username"})
 
 
+class NameForm(BaseForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip],
+                       description="As it should appear on your certificates.",
+                       render_kw={"autocomplete": "name"})
+
+
+class JoinOrganisationForm(BaseForm):
+    join_code = StringField("Organisation code", validators=[DataRequired(), Length(max=32)], filters=[_strip],
+                            description="The code your employer gave you, like ABCD-EF23.")
+
+
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)],
                                      render_kw={"autocomplete": "current-password"})

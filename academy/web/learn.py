@@ -56,7 +56,8 @@ def catalogue():
 @bp.get("/<course_slug>")
 @public
 def course(course_slug: str):
-    return render_template("learn/course.html", view=_learner_view(course_slug), form=ActionForm())
+    view = learning.with_exam_result(get_session(), _learner_view(course_slug), _user_id())
+    return render_template("learn/course.html", view=view, form=ActionForm())
 
 
 @bp.post("/<course_slug>/enrol")
@@ -71,7 +72,10 @@ def enrol(course_slug: str):
 @bp.get("/<course_slug>/continue")
 @signed_in
 def continue_course(course_slug: str):
-    module = _learner_view(course_slug).continue_module
+    view = learning.with_exam_result(get_session(), _learner_view(course_slug), current_user.id)
+    if view.summary.exam_next:
+        return redirect(url_for("quiz.start_page", course_slug=course_slug, quiz_slug=view.outline.final_exam.slug))
+    module = view.continue_module
     if module is None:
         return redirect(url_for(".course", course_slug=course_slug))
     return redirect(url_for(".module", course_slug=course_slug, module_slug=module.slug))

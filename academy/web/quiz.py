@@ -42,7 +42,8 @@ def start_page(course_slug: str, quiz_slug: str):
 @signed_in
 def start(course_slug: str, quiz_slug: str):
     attempt = quizzes.start(get_session(), current_user.id, course_slug, quiz_slug)
-    return redirect(url_for(".attempt", token=attempt.token))
+    return redirect(_simulation_url(quizzes.attempt_view(get_session(), current_user.id, attempt.token))
+                    or url_for(".attempt", token=attempt.token))
 
 
 @bp.get("/attempts/<token>")
@@ -51,7 +52,10 @@ def attempt(token: str):
     view = quizzes.attempt_view(get_session(), current_user.id, token)
     if view.attempt.finished:
         return redirect(url_for(".result", token=token))
-    return render_template("quiz/attempt.html", view=view, chosen=view.chosen, error=None)
+    simulation = _simulation_url(view)
+    if simulation:
+        return redirect(simulation)
+    return render_template("quiz/attempt.html", view=view, chosen=view.chosen, error=None, missing=[])
 
 
 @bp.post("/attempts/<token>/save")
@@ -74,16 +78,41 @@ def save(token: str):
     return redirect(url_for(".attempt", token=token))
 
 
+@bp.post("/attempts/<token>/finish")
+@signed_in
+def finish(token: str):
+    """The attempt's main button: keep what is on the page, then ask for confirmation."""
+    try:
+        quizzes.save_answers(get_session(), current_user.id, token, _answers())
+    except Conflict as exc:  # time is up or the attempt is closed
+        flash(str(exc), "warning")
+        return redirect(url_for(".attempt", token=token))
+    return redirect(url_for(".summary", token=token))
+
+
+@bp.get("/attempts/<token>/summary")
+@signed_in
+def summary(token: str):
+    """Before the final submit: what is answered, what is not, and the attempts that remain."""
+    view = quizzes.attempt_view(get_session(), current_user.id, token)
+    if view.attempt.finished:
+        return redirect(url_for(".result", token=token))
+    info = quizzes.overview(get_session(), current_user.id, view.course_slug, view.quiz_slug)
+    return render_template("quiz/summary.html", view=view, info=info)
+
+
 @bp.post("/attempts/<token>/submit")
 @signed_in
 def submit(token: str):
-    answers = _answers()
+    """Grade the attempt: with the answers posted, or (from the summary page) the answers saved."""
+    answers = _answers() if _has_answers() else quizzes.attempt_view(get_session(), current_user.id, token).chosen
     try:
         quizzes.submit(get_session(), current_user.id, token, answers, request.form.get("submission_key", ""))
     except InvalidInput as exc:
         # Show the page again with what the learner chose; nothing was stored.
         view = quizzes.attempt_view(get_session(), current_user.id, token)
-        return render_template("quiz/attempt.html", view=view, chosen=answers, error=str(exc)), 400
+        return render_template("quiz/attempt.html", view=view, chosen=answers, error=str(exc),
+                               missing=view.unanswered(answers)), 400
     return redirect(url_for(".result", token=token))
 
 
@@ -97,7 +126,11 @@ def result(token: str):
     if view.attempt.passed:
         earned = certificates.earned_with(get_session(), current_user.id, view.attempt.quiz.course_id,
                                           view.attempt.submitted_at)
-    return render_template("quiz/result.html", view=view, earned=earned)
+    retry = None
+    if not view.attempt.passed:
+        retry = {"info": quizzes.overview(get_session(), current_user.id, view.course_slug, view.quiz_slug),
+                 "module": quizzes.module_checked(get_session(), view.attempt)}
+    return render_template("quiz/result.html", view=view, earned=earned, retry=retry)
 
 
 @bp.get("/attempts/<token>/scenarios/<scenario_id>")
@@ -105,10 +138,10 @@ def result(token: str):
 def scenario(token: str, scenario_id: str):
     """The current step; after a choice (``?decided=<step>``), that choice's consequence first."""
     view = quizzes.attempt_view(get_session(), current_user.id, token)
-    if view.attempt.finished:
-        return redirect(url_for(".result", token=token))
     item = view.branching_item(scenario_id)
     decided = {step.id: (step, choice) for step, choice in item.decisions}.get(request.args.get("decided"))
+    if view.attempt.finished and decided is None:
+        return redirect(url_for(".result", token=token))
     return render_template("quiz/scenario.html", view=view, item=item, decided=decided, form=ActionForm())
 
 
@@ -131,6 +164,18 @@ def _answers() -> dict[str, list[str]]:
     """
     return {name.removeprefix(ANSWER_PREFIX): [key for key in request.form.getlist(name) if key]
             for name in request.form if name.startswith(ANSWER_PREFIX)}
+
+
+def _simulation_url(view: quizzes.AttemptView) -> str | None:
+    """For a quiz of simulations only, the one to walk next: its page is the attempt's page."""
+    if not view.simulations_only:
+        return None
+    item = (view.unfinished or [s for s in view.sections if s.kind == "branching"])[0]
+    return url_for(".scenario", token=view.attempt.token, scenario_id=item.scenario.id)
+
+
+def _has_answers() -> bool:
+    return any(name.startswith(ANSWER_PREFIX) for name in request.form)
 
 
 def _wants_json() -> bool:

@@ -88,6 +88,8 @@ PAGES = [
     PageCheck("forgot-password", "/forgot-password"),
     PageCheck("mail-preferences", lambda site: _preferences_path(site)),
     PageCheck("admin-outbox", "/admin/outbox", role="admin"),
+    PageCheck("account", "/account", role="learner"),
+    PageCheck("course", "/courses/mim-service-models"),
 ]
 SCHEMES = ["light", "dark"]
 

@@ -29,7 +29,7 @@ def test_newcomer_creates_the_admin_with_the_link_gunicorn_printed_and_the_link_
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create administrator").click()
 
-    expect(page).to_have_url(path_is("/dashboard"))
+    expect(page).to_have_url(path_is("/admin/users"))  # the first admin lands on the admin area
     expect(page.get_by_role("status")).to_contain_text("Your administrator account is ready")
     expect(page.locator(".role-badge")).to_have_text("admin")
     shoot(page, "dashboard-admin")

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .conftest import ARTIFACTS
-from .ui import sign_in
+from .ui import complete_modules, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,13 @@ def start(page: Page, quiz: str) -> None:
     page.goto(f"{COURSE}/quizzes/{quiz}")
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page).to_have_url(ATTEMPT_URL)
+
+
+def submit_all(page: Page) -> None:
+    """Finish the attempt, then confirm on its summary page."""
+    page.get_by_role("button", name="Finish attempt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summary of your attempt")
+    page.get_by_role("button", name="Submit all and finish").click()
 
 
 def answer_inputs(page: Page):
@@ -49,15 +56,16 @@ def test_answers_are_autosaved_and_the_quiz_can_be_taken_with_the_keyboard(page,
         questions.nth(n).locator("input:not([type=hidden])").first.focus()
         page.keyboard.press("Space")
     expect(page.locator(".quiz-answered")).to_have_text(f"{count} of {count} answered")
-    page.get_by_role("button", name="Submit answers").click()
+    submit_all(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(Passed|Not passed)$"))
     expect(page.get_by_text("Explanation").first).to_be_visible()
     shoot(page, "quiz-result")
 
 
-def test_a_timed_exam_shows_a_running_countdown(page, sign_in_as):
-    sign_in_as("learner")
+def test_a_timed_exam_shows_a_running_countdown(page, sign_in_as, site):
+    learner = sign_in_as("learner")
     enrol(page)
+    complete_modules(site, learner.id)
     start(page, "final-exam")
     timer = page.get_by_role("timer")
     expect(timer).to_contain_text(re.compile(r"4[45]:\d\d"))
@@ -65,21 +73,28 @@ def test_a_timed_exam_shows_a_running_countdown(page, sign_in_as):
     expect(timer).not_to_have_text(shown)
 
 
-def test_a_branching_simulation_is_walked_one_decision_at_a_time(page, sign_in_as, shoot):
+def test_a_simulation_runs_from_one_start_to_a_completed_module_in_one_flow(page, sign_in_as, shoot):
     sign_in_as("learner")
     enrol(page)
-    start(page, "bridge-call-simulation")
-    page.get_by_role("button", name="Start the simulation").click()
+    page.goto(f"{COURSE}/quizzes/bridge-call-simulation")
+    expect(page.get_by_role("button", name=re.compile("Start"))).to_have_count(1)
+    page.get_by_role("button", name="Start", exact=True).click()
+    # Straight into the first decision: no second Start, no Submit before the simulation begins.
+    expect(page.get_by_text("Decision 1")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Submit|Finish"))).to_have_count(0)
     shoot(page, "quiz-step")
-    while page.locator("input[name=choice]").count():
+    while True:
         page.locator("input[name=choice]").first.check()
         page.get_by_role("button", name="Decide").click()
         expect(page.get_by_text("What happened")).to_be_visible()
+        finished = page.get_by_role("link", name="See your result")
+        if finished.count():
+            break
         page.get_by_role("link", name="Continue").click()
     expect(page.get_by_text("The end of the simulation")).to_be_visible()
-    page.get_by_role("link", name="Back to the quiz").click()
-    page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Not passed")
+    shoot(page, "quiz-simulation-ending")
+    finished.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^(Passed|Not passed)$"))
     expect(page.get_by_text("Recommended").first).to_be_visible()
 
 
@@ -101,15 +116,19 @@ def test_quiz_pages_have_no_serious_accessibility_violations(scheme, new_context
     page.goto(f"{COURSE}/quizzes/bridge-call-simulation")
     check("start")
     page.get_by_role("button", name="Start", exact=True).click()
-    check("attempt")
-    page.get_by_role("button", name="Start the simulation").click()
     check("step")
     page.locator("input[name=choice]").first.check()
     page.get_by_role("button", name="Decide").click()
     check("consequence")
     start(page, "what-is-a-major-incident")
-    for question in page.locator("fieldset.quiz-question").all():
+    check("attempt")
+    for question in page.locator("fieldset.quiz-question").all()[1:]:
         question.locator("input:not([type=hidden])").first.check()
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Finish attempt").click()
+    check("summary")
+    page.get_by_role("button", name="Submit all and finish").click()
+    check("refused")
+    page.locator("fieldset.quiz-question").first.locator("input:not([type=hidden])").first.check()
+    submit_all(page)
     check("result")
     assert all(not v for v in found.values()), found

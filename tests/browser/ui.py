@@ -37,3 +37,18 @@ def sign_out(page: Page) -> None:
     open_account_menu(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+
+
+def complete_modules(site, user_id: int, course_slug: str = "mim-service-models") -> None:
+    """Arrange, without the UI, that the learner has completed every module of the course (the
+    certification exam opens only then)."""
+    from sqlalchemy import select
+
+    from academy.models import Course
+    from academy.services import progress
+
+    with site.session() as session:
+        course_id = session.scalar(select(Course.id).where(Course.slug == course_slug))
+        for module_id in progress.current_module_ids(session, course_id):
+            progress.complete_module(session, user_id, module_id)
+        session.commit()

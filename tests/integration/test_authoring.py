@@ -448,3 +448,16 @@ def test_a_sync_keeps_the_files_of_a_version_published_before_files_were_kept(db
     assert sync().published == {}
     assert MODULE in releases.version_tree(db, demo, 1)
     assert db.get(VersionOrigin, demo.current_version_id).source == "files"
+
+
+def test_a_preview_blames_a_text_only_for_the_problems_it_causes_elsewhere(db, demo, admin):
+    """A clean quiz used to say "This text also causes 2 problems in other files" when another
+    draft was broken already."""
+    save(db, "courses/demo/02-roles.md", "---\ntitle: Roles\n---\nSee [nowhere](09-nowhere.md).\n", admin)
+    quiz = previews.preview_file(db, demo, QUIZ, text_of(db, demo, QUIZ), FakeLinks())
+    assert quiz.problems == [] and quiz.elsewhere == []
+    # A text that breaks another file's link is still told so.
+    save(db, "courses/demo/02-roles.md", "---\ntitle: Roles\n---\n## Who does what\n\nText.\n", admin)
+    renamed = previews.preview_file(db, demo, "courses/demo/02-roles.md",
+                                    "---\ntitle: Roles\n---\n## Who is who\n\nText.\n", FakeLinks())
+    assert [p.path for p in renamed.elsewhere] == [MODULE] and "who-does-what" in renamed.elsewhere[0].message

@@ -99,3 +99,13 @@ def test_the_command_reports_what_it_made(app, runner, content_dir):
     result = runner.invoke(args=["demo", "seed", "--learners", "12", "--seed", "4"])
     assert result.exit_code == 0, result.output
     assert "Seeded 12 learners" in result.output and "certificates" in result.output
+
+
+def test_demo_learners_who_read_have_signed_in(app, runner, content_dir, db):
+    """An active demo learner is never shown as "Last sign-in: Never": they signed in to read."""
+    reporting.seed(app, runner, content_dir, learners=20)
+    last_read = dict(db.execute(select(ModuleProgress.user_id, func.max(ModuleProgress.last_viewed_at))
+                                .group_by(ModuleProgress.user_id)).all())
+    assert last_read
+    for user_id, last_login_at in db.execute(select(User.id, User.last_login_at)):
+        assert last_login_at == last_read.get(user_id)

@@ -92,7 +92,7 @@ def test_a_far_future_until_date_is_no_limit(db, seeded):
 def test_csv_goes_to_standard_output_with_the_documented_header(runner, seeded):
     result = runner.invoke(args=["certificates", "export", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
     assert tuple(rows[0]) == COLUMNS and len(rows) == len(seeded)
     assert {r["status"] for r in rows} == {"valid", "expired", "revoked"}
     assert rows[0]["verification_url"] == f"http://localhost/verify/{seeded[0].code}"
@@ -147,7 +147,8 @@ def test_hostile_names_are_neutralised_in_csv_and_kept_as_text_in_xlsx(runner, d
         db.execute(update(Certificate).where(Certificate.id == certificate.id).values(holder_name=name))
     db.commit()
     result = runner.invoke(args=["certificates", "export", "--format", "csv"])
-    names = [r["holder_name"] for r in csv.DictReader(io.StringIO(result.stdout, newline=""))][:len(hostile)]
+    exported = io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")
+    names = [r["holder_name"] for r in csv.DictReader(exported)][:len(hostile)]
     assert names[:5] == ["'" + n for n in hostile[:5]] and names[5] == "evil"
     target = tmp_path / "out.xlsx"
     runner.invoke(args=["certificates", "export", "--format", "xlsx", "-o", str(target)])

@@ -121,7 +121,7 @@ def test_a_learner_summary(db, demo, make_user):
     view(db, learner.id, course_id, ids["basics"])
     view(db, learner.id, course_id, ids["wrap-up"], completes=True)
     summary = progress.learner_summary(db, learner.id, course_id)
-    assert (summary.total, summary.done, summary.started, summary.percent) == (3, 1, 2, 33)
+    assert (summary.total, summary.done, summary.started, summary.percent) == (3, 1, 2, 50)
 
 
 def test_reports_per_course_and_per_organisation(db, demo, make_user):

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from academy.db import session_scope
 from academy.models import (
@@ -21,7 +21,7 @@ from academy.models import (
 )
 from academy.services import progress, quizzes
 from academy.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tests.support.quizzes import BASICS, COURSE, RIGHT, enrol, publish
+from tests.support.quizzes import BASICS, COURSE, RIGHT, complete_modules, enrol, publish
 
 
 @pytest.fixture
@@ -34,6 +34,13 @@ def learner(app, course, make_user):
     user = make_user()
     enrol(app, user.id)
     return user
+
+
+def start_exam(app, db, user_id, **kwargs) -> Attempt:
+    """Start the certification exam, once the modules it requires are complete."""
+    db.rollback()  # end this session's transaction: the completions are written by another session
+    complete_modules(app, user_id)
+    return quizzes.start(db, user_id, COURSE, "exam", **kwargs)
 
 
 def right_answers(attempt: Attempt) -> dict[str, list[str]]:
@@ -71,6 +78,22 @@ def test_a_learner_must_be_enrolled(db, course, make_user):
         quizzes.start(db, outsider.id, COURSE, "basics")
 
 
+def test_the_certification_exam_opens_once_every_module_is_complete(app, db, learner):
+    info = quizzes.overview(db, learner.id, COURSE, "exam")
+    assert info.locked and [title for _, title in info.modules_left] == ["Basics", "Bridge calls", "Further reading"]
+    with pytest.raises(Forbidden, match="Complete every module before the certification exam. "
+                                        "Still to do: Basics, Bridge calls, Further reading."):
+        quizzes.start(db, learner.id, COURSE, "exam")
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 0
+    attempt = start_exam(app, db, learner.id)
+    assert attempt.status == "in_progress"
+    assert not quizzes.overview(db, learner.id, COURSE, "exam").locked
+
+
+def test_module_quizzes_are_never_locked(db, learner):
+    assert not quizzes.overview(db, learner.id, COURSE, "basics").locked
+
+
 def test_unknown_quiz_is_not_found(db, learner):
     with pytest.raises(NotFound):
         quizzes.start(db, learner.id, COURSE, "nope")
@@ -78,17 +101,17 @@ def test_unknown_quiz_is_not_found(db, learner):
         quizzes.overview(db, learner.id, "no-course", "basics")
 
 
-def test_the_attempt_limit_is_enforced(db, learner):
+def test_the_attempt_limit_is_enforced(app, db, learner):
     for n in range(2):
-        attempt = quizzes.start(db, learner.id, COURSE, "exam")
+        attempt = start_exam(app, db, learner.id)
         submit_right(db, learner, attempt, key=f"k{n}")
     assert quizzes.overview(db, learner.id, COURSE, "exam").attempts_left == 0
     with pytest.raises(Forbidden, match="used all 2 attempts"):
-        quizzes.start(db, learner.id, COURSE, "exam")
+        start_exam(app, db, learner.id)
 
 
-def test_the_exam_draws_the_set_number_of_questions(db, learner):
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+def test_the_exam_draws_the_set_number_of_questions(app, db, learner):
+    attempt = start_exam(app, db, learner.id)
     assert len(attempt.layout["items"]) == 2 and attempt.max_points == 2
 
 
@@ -205,22 +228,22 @@ def test_unknown_scenario_is_not_found(db, learner):
 
 # --- Time limits ----------------------------------------------------------------------------------
 
-def test_a_timed_attempt_has_a_server_deadline(db, learner):
+def test_a_timed_attempt_has_a_server_deadline(app, db, learner):
     now = utcnow()
-    attempt = quizzes.start(db, learner.id, COURSE, "exam", now=now)
+    attempt = start_exam(app, db, learner.id, now=now)
     assert attempt.deadline_at == now + timedelta(minutes=10)
 
 
-def test_a_submission_within_the_grace_counts_in_full_even_if_incomplete(db, learner):
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+def test_a_submission_within_the_grace_counts_in_full_even_if_incomplete(app, db, learner):
+    attempt = start_exam(app, db, learner.id)
     late = attempt.deadline_at + timedelta(seconds=20)
     first = attempt.layout["items"][0]["key"]
     done = quizzes.submit(db, learner.id, attempt.token, {first: ["a"]}, "k", now=late)
     assert (done.status, done.points, done.passed) == ("submitted", 1, True)
 
 
-def test_a_late_submission_is_graded_on_the_answers_saved_in_time(db, learner):
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+def test_a_late_submission_is_graded_on_the_answers_saved_in_time(app, db, learner):
+    attempt = start_exam(app, db, learner.id)
     first, second = (i["key"] for i in attempt.layout["items"])
     quizzes.save_answers(db, learner.id, attempt.token, {first: ["a"]}, now=attempt.deadline_at)
     too_late = attempt.deadline_at + timedelta(seconds=31)
@@ -229,15 +252,15 @@ def test_a_late_submission_is_graded_on_the_answers_saved_in_time(db, learner):
     assert done.submitted_at == attempt.deadline_at
 
 
-def test_saving_after_the_deadline_closes_the_attempt(db, learner):
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+def test_saving_after_the_deadline_closes_the_attempt(app, db, learner):
+    attempt = start_exam(app, db, learner.id)
     with pytest.raises(Conflict, match="Time is up"):
         quizzes.save_answers(db, learner.id, attempt.token, {}, now=attempt.deadline_at + timedelta(minutes=1))
     assert db.get(Attempt, attempt.id).status == "expired"
 
 
-def test_an_abandoned_timed_attempt_is_closed_when_the_learner_returns(db, learner):
-    attempt = quizzes.start(db, learner.id, COURSE, "exam", now=utcnow() - timedelta(hours=1))
+def test_an_abandoned_timed_attempt_is_closed_when_the_learner_returns(app, db, learner):
+    attempt = start_exam(app, db, learner.id, now=utcnow() - timedelta(hours=1))
     info = quizzes.overview(db, learner.id, COURSE, "exam")
     assert info.in_progress is None and [a.status for a in info.attempts] == ["expired"]
     assert info.attempts_left == 1 and info.attempts[0].id == attempt.id
@@ -270,7 +293,7 @@ def test_a_module_with_two_quizzes_completes_when_both_are_passed(app, runner, c
     assert _completed(db, user.id, "basics") is not None
 
 
-def test_a_pass_asks_certification_whether_a_certificate_is_due(db, learner, monkeypatch):
+def test_a_pass_asks_certification_whether_a_certificate_is_due(app, db, learner, monkeypatch):
     calls = []
 
     class FakeCertificates:
@@ -283,16 +306,16 @@ def test_a_pass_asks_certification_whether_a_certificate_is_due(db, learner, mon
             return None
 
     monkeypatch.setattr(quizzes, "certificates", FakeCertificates)
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+    attempt = start_exam(app, db, learner.id)
     quizzes.submit(db, learner.id, attempt.token, {i["key"]: ["b"] for i in attempt.layout["items"]}, "k1")
     assert calls == []
-    attempt = quizzes.start(db, learner.id, COURSE, "exam")
+    attempt = start_exam(app, db, learner.id)
     submit_right(db, learner, attempt, key="k2")
     assert [user_id for user_id, _ in calls] == [learner.id]
 
 
-def test_recent_attempts_for_the_dashboard_put_attempts_in_progress_first(db, learner):
-    quizzes.start(db, learner.id, COURSE, "exam")
+def test_recent_attempts_for_the_dashboard_put_attempts_in_progress_first(app, db, learner):
+    start_exam(app, db, learner.id)
     submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "basics"))
     recent = quizzes.recent_attempts(db, learner.id)
     assert [(r.quiz_title, r.attempt.status) for r in recent] == [("Final exam", "in_progress"),
@@ -354,7 +377,7 @@ def test_a_double_clicked_decision_is_recorded_once(app, db, learner):
     assert db.scalar(select(func.count()).select_from(BranchingChoice)) == 1
 
 
-def test_passing_every_quiz_earns_the_certificate(db, learner):
+def test_passing_every_quiz_earns_the_certificate(app, db, learner):
     reading = db.scalar(select(Module.id).where(Module.slug == "reading"))
     progress.complete_module(db, learner.id, reading)
     db.commit()
@@ -364,33 +387,39 @@ def test_passing_every_quiz_earns_the_certificate(db, learner):
     quizzes.choose(db, learner.id, bridge.token, "checkout", "bridges", "a")
     quizzes.submit(db, learner.id, bridge.token, {"after": ["a"]}, "k2")
     assert db.scalar(select(func.count()).select_from(Certificate)) == 0
-    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "exam"), key="k3")
+    submit_right(db, learner, start_exam(app, db, learner.id), key="k3")
     certificate = db.scalar(select(Certificate))
     assert certificate.user_id == learner.id and certificate.score_percent == 100
 
 
-def test_renewing_a_certificate_gets_a_fresh_set_of_exam_attempts(db, learner):
+def test_renewing_a_certificate_gets_a_fresh_set_of_exam_attempts(app, db, learner):
     """The exam's attempt limit applies per certification cycle, so a holder can always recertify."""
-    test_passing_every_quiz_earns_the_certificate(db, learner)
+    test_passing_every_quiz_earns_the_certificate(app, db, learner)
     # The attempt that earned the certificate belongs to the first cycle: the renewal has all 2.
     info = quizzes.overview(db, learner.id, COURSE, "exam")
     assert info.cycle_start is not None
     assert info.attempts_left == 2
-    quizzes.start(db, learner.id, COURSE, "exam")
+    start_exam(app, db, learner.id)
     assert quizzes.overview(db, learner.id, COURSE, "exam").attempts_left == 1  # the one in progress counts
 
 
-def test_reading_the_last_unread_module_issues_the_certificate_at_once(db, learner):
-    """Quizzes passed first, the quiz-less module read last: the read itself completes the course."""
+def test_reading_the_last_unread_module_issues_the_certificate_at_once(app, db, learner):
+    """Quizzes passed first, the quiz-less module read last: the read itself completes the course.
+
+    (The exam opens only once every module is done, so the module is left unread here as if it
+    had been added to the course after the exam was taken.)"""
     submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "basics"), key="k1")
     bridge = quizzes.start(db, learner.id, COURSE, "bridge")
     quizzes.choose(db, learner.id, bridge.token, "checkout", "start", "a")
     quizzes.choose(db, learner.id, bridge.token, "checkout", "bridges", "a")
     quizzes.submit(db, learner.id, bridge.token, {"after": ["a"]}, "k2")
-    submit_right(db, learner, quizzes.start(db, learner.id, COURSE, "exam"), key="k3")
+    exam = start_exam(app, db, learner.id)
+    reading = db.scalar(select(Module).where(Module.slug == "reading"))
+    db.execute(delete(ModuleProgress).where(ModuleProgress.module_id == reading.id))
+    db.commit()
+    submit_right(db, learner, exam, key="k3")
     assert db.scalar(select(func.count()).select_from(Certificate)) == 0
 
-    reading = db.scalar(select(Module).where(Module.slug == "reading"))
     progress.record_view(db, learner.id, reading.course_id, reading.id,
                          progress.states(db, learner.id, reading.course_id), completes=True)
     certificate = db.scalar(select(Certificate))

@@ -137,3 +137,12 @@ def enrol(app: Flask, user_id: int) -> None:
     with app.app_context(), session_scope(app) as session:
         course_id = session.scalar(select(Course.id).where(Course.slug == COURSE))
         progress.enrol(session, user_id, course_id)
+
+
+def complete_modules(app: Flask, user_id: int) -> None:
+    """Mark every module of the demo course done for the learner, as the certification exam requires."""
+    with app.app_context(), session_scope(app) as session:
+        course = session.scalar(select(Course).where(Course.slug == COURSE))
+        for module_id in progress.current_module_ids(session, course.id):
+            progress.complete_module(session, user_id, module_id)
+        session.commit()

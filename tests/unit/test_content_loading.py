@@ -364,7 +364,9 @@ def test_every_problem_is_reported_at_once_in_order(tree):
     tree.edit("quizzes/demo/basics-check.md", "01-basics", "01-basix")
     found = load(tree)[1]
     assert [p.path for p in found] == sorted(p.path for p in found)
-    assert len(found) == 4  # unknown key, missing title, the gif, the quiz's module
+    # Unknown key, missing title, the gif, the quiz's module, and 01-basics' link to a heading the
+    # rewritten 02-roles.md no longer has (a page with problems still has its links checked).
+    assert len(found) == 5
 
 
 def test_the_repository_course_is_valid():
@@ -372,3 +374,33 @@ def test_the_repository_course_is_valid():
     snapshot, problems = content.load(REPO, FakeLinks())
     assert [str(p) for p in problems] == []
     assert snapshot.courses and all(c.modules for c in snapshot.courses)
+
+
+def test_every_problem_on_a_line_is_reported_not_just_the_first(tree):
+    """A broken anchor used to hide behind a broken image in the same module."""
+    tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\nFirst line.\n\n"
+                                             "![A chart](assets/chart.svg) and [roles](02-roles.md#nowhere)\n")
+    found = problems_of(tree)
+    assert len(found) == 2, found
+    assert found[0].startswith("courses/demo/03-wrap-up.md:6: broken image: assets/chart.svg")
+    assert found[1].startswith("courses/demo/03-wrap-up.md:6: broken link '02-roles.md#nowhere'")
+
+
+def test_an_unrelated_image_name_gets_no_suggestion(tree):
+    """Every asset shares the "assets/" prefix, which used to make any file look like a near miss."""
+    tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\nFirst line.\n\n"
+                                             "![A flow](assets/escalation-flow.svg)\n")
+    assert problems_of(tree) == ["courses/demo/03-wrap-up.md:6: broken image: assets/escalation-flow.svg is not in "
+                                 "this course's assets/ folder"]
+
+
+def test_a_missing_alt_text_is_reported_on_the_images_own_line(tree):
+    body = "".join(f"Paragraph {n}.\n\n" for n in range(4)) + "![](assets/diagram.svg)\n"
+    tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\n" + body)
+    assert problems_of(tree)[0].startswith("courses/demo/03-wrap-up.md:12: image 'assets/diagram.svg' has no alt")
+
+
+def test_a_missing_alt_text_is_reported_where_the_image_lacks_it_not_where_it_first_appears(tree):
+    body = "![A box and an arrow](assets/diagram.svg)\n\n" + "More text.\n\n" * 3 + "![](assets/diagram.svg)\n"
+    tree.write("courses/demo/03-wrap-up.md", "---\ntitle: Wrap-up\n---\n" + body)
+    assert problems_of(tree)[0].startswith("courses/demo/03-wrap-up.md:12: image 'assets/diagram.svg' has no alt")

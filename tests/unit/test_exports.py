@@ -83,7 +83,9 @@ def test_csv_cells_that_start_like_a_formula_get_an_apostrophe(name):
 def test_csv_is_rfc4180_with_header_and_neutralised_cells():
     rows = [row(holder_name=name) for name in HOSTILE_NAMES] + [row(organisation=None, score=None)]
     text = "".join(csv_chunks(rows))
-    assert text.startswith(",".join(COLUMNS) + "\r\n")
+    # A byte order mark first, so Excel reads "Zoë" as "Zoë", not "ZoÃ«".
+    assert text.startswith("\ufeff" + ",".join(COLUMNS) + "\r\n")
+    text = text.removeprefix("\ufeff")
     parsed = list(csv.DictReader(io.StringIO(text, newline="")))
     assert [p["holder_name"] for p in parsed[:-1]] == ["'" + n for n in HOSTILE_NAMES]
     assert parsed[-1]["organisation"] == "" and parsed[-1]["score"] == ""
@@ -115,6 +117,20 @@ def test_xlsx_cells_are_strings_never_formulas(tmp_path):
     assert [v[1] for v in values[1:]] == [name.replace("\r", "\n") for name in HOSTILE_NAMES]
     assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
     assert values[1][6] == 91  # numbers stay numbers
+
+
+def test_xlsx_dates_are_real_dates_in_utc(tmp_path):
+    target = tmp_path / "out.xlsx"
+    with target.open("wb") as fh:
+        write_xlsx([row(), row(expires_at=None)], fh)
+    sheet = load_workbook(target).active
+    issued, expires = COLUMNS.index("issued") + 1, COLUMNS.index("expires") + 1
+    cell = sheet.cell(row=2, column=issued)
+    assert isinstance(cell.value, datetime) and cell.is_date
+    assert cell.value == datetime.fromisoformat(row()["issued"].replace("Z", "")) and cell.number_format == (
+        "yyyy-mm-dd hh:mm:ss")
+    assert isinstance(sheet.cell(row=2, column=expires).value, datetime)
+    assert sheet.cell(row=3, column=expires).value is None
 
 
 def test_parse_filter_accepts_good_values_and_names_the_field_of_bad_ones():

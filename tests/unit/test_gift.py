@@ -75,6 +75,30 @@ def test_missing_word_multiple_choice_shows_a_blank_in_the_prompt():
     assert [o.correct for o in question.options] == [False, True, False]
 
 
+def test_a_question_wrapped_over_several_lines_keeps_its_prompt_whole():
+    """Moodle's own examples.txt, "Thanksgiving Date": the prompt was cut at the first line break."""
+    result = gift("""\
+        ::Thanksgiving Date::The American holiday of Thanksgiving is
+        celebrated on the {
+        ~second
+        ~third
+        =fourth
+        } Thursday of November.
+        """)
+    question = quiz_of(result.markdown).questions()[0]
+    assert question.prompt_html == ("The American holiday of Thanksgiving is celebrated on the _____ Thursday "
+                                    "of November.")
+    assert question.body_html == ""
+
+
+def test_a_list_under_the_prompt_stays_the_body_of_the_question():
+    result = gift("[markdown]Which model fits\nthis bank?\n- it runs its own desk\n"
+                  "- suppliers fix {=Mirrored ~Outsourced}\n")
+    question = quiz_of(result.markdown).questions()[0]
+    assert question.prompt_html == "Which model fits this bank?"
+    assert "<li>it runs its own desk</li>" in question.body_html
+
+
 def test_unsupported_questions_are_reported_with_their_lines_and_the_rest_is_imported():
     result = gift("""\
         // Comments are ignored.

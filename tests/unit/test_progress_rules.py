@@ -28,7 +28,8 @@ def test_a_module_is_not_started_in_progress_or_done():
 
 def test_a_summary_counts_only_the_current_modules():
     summary = summarise(MODULES, states(viewed(11, 0, done=True), viewed(12, 5), viewed(99, 60, done=True)))
-    assert (summary.total, summary.done, summary.started, summary.percent) == (4, 1, 2, 25)
+    # One module done, one read with its quiz still to pass (half a step): 1.5 of 4.
+    assert (summary.total, summary.done, summary.started, summary.percent) == (4, 1, 2, 38)
     assert summary.last_activity_at == T0 + timedelta(minutes=5)
     assert summary.status is Status.IN_PROGRESS
 
@@ -39,6 +40,21 @@ def test_summary_status_at_the_start_and_the_end():
     finished = summarise(MODULES, states(*(viewed(m, i, done=True) for i, m in enumerate(MODULES))))
     assert (finished.status, finished.percent) == (Status.DONE, 100)
     assert summarise([], {}).percent == 0
+
+
+def test_real_progress_never_reads_zero_percent():
+    two_read = summarise(MODULES, states(viewed(11, 0), viewed(12, 5)))
+    assert two_read.done == 0 and two_read.percent == 25
+
+
+def test_with_a_final_exam_finished_modules_are_not_a_finished_course():
+    every = states(*(viewed(m, i, done=True) for i, m in enumerate(MODULES)))
+    exam_ahead = summarise(MODULES, every, has_exam=True)
+    assert exam_ahead.exam_next and exam_ahead.status is Status.IN_PROGRESS and exam_ahead.percent == 80
+    passed = summarise(MODULES, every, has_exam=True, exam_passed=True)
+    assert not passed.exam_next and passed.status is Status.DONE and passed.percent == 100
+    nearly = summarise(list(range(1, 201)), {1: viewed(1, 0)}, has_exam=True)
+    assert nearly.percent == 1 and summarise(MODULES, {}, has_exam=True).percent == 0
 
 
 def test_a_new_learner_continues_at_the_first_module():

@@ -231,8 +231,22 @@ def test_a_hostile_zip_is_refused_with_the_reason(editor, db):
     response = editor.post("/author/import", data={"csrf_token": token, "file": (io.BytesIO(buffer.getvalue()),
                                                                                  "evil.zip")},
                            content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert "refused" in response.get_data(as_text=True) and count(db, Draft) == 0
+    # The refusal is a page of its own (a reload does not upload again), naming the entry without
+    # a meaningless ":1".
+    assert response.status_code == 303 and response.headers["Location"] == "/author/"
+    page = editor.get("/author/").get_data(as_text=True)
+    assert "Nothing was imported" in page and "refused" in page and count(db, Draft) == 0
+    assert '<span class="problem-where">courses/demo/../../../../tmp/evil</span>' in page and ":1" not in page
+    assert "Nothing was imported" not in editor.get("/author/").get_data(as_text=True)  # shown once
+
+
+def test_a_file_that_is_no_zip_is_refused_as_the_zip(editor):
+    token = editor.csrf_token("/author/")
+    editor.post("/author/import", data={"csrf_token": token, "file": (io.BytesIO(b"not a zip"), "x.zip")},
+                content_type="multipart/form-data")
+    page = editor.get("/author/").get_data(as_text=True)
+    assert '<span class="problem-where">the zip</span>' in page and "this is not a zip file" in page
+    assert "upload" not in page.split("Nothing was imported")[1].split("</section>")[0]
 
 
 def test_gift_upload_shows_the_markdown_and_what_was_skipped(editor):

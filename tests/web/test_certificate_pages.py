@@ -142,12 +142,15 @@ def test_the_verify_form_is_public_and_linked_from_every_page(client):
 
 def test_unknown_and_malformed_codes_get_the_same_plain_not_found(client):
     def shape(response):
-        return response.status_code, re.sub(r"\s+", " ", page(response).split('<main', 1)[1].split("</main>")[0])
+        # The form keeps what was typed (so a typo is corrected, not retyped); the rest is identical.
+        main = page(response).split('<main', 1)[1].split("</main>")[0]
+        return response.status_code, re.sub(r"\s+", " ", re.sub(r' value="[^"]*"', "", main))
 
     unknown = shape(client.get("/verify/AAAA-BBBB-CCCC-DDDD-EEEE"))
     assert unknown[0] == 404 and "No certificate found" in unknown[1]
     for bad in ["/verify/not-a-code", "/verify/UUUU-BBBB-CCCC-DDDD-EEEE", "/verify?code=%3Cscript%3E"]:
         assert shape(client.get(bad)) == unknown, bad
+    assert 'value="&lt;script&gt;"' in page(client.get("/verify?code=%3Cscript%3E"))  # kept, escaped
 
 
 def test_verification_of_revoked_and_replaced_certificates(holder, client, db):
@@ -279,9 +282,19 @@ def test_admins_search_revoke_and_reissue(holder, admin_client, client, db):
     detail = f"/admin/certificates/{code}"
     response = admin_client.submit(f"{detail}/revoke", {"revoke-reason": ""}, page=detail)
     assert response.status_code == 400 and "This field is required" in page(response)
-    response = admin_client.submit(f"{detail}/revoke", {"revoke-reason": "Exam misconduct"}, page=detail)
+    form = {"revoke-reason": "Exam misconduct", "revoke-note": "HR case 4411"}
+    confirm = admin_client.submit(f"{detail}/revoke", form, page=detail)
+    # The first press only asks: nothing is revoked until the admin confirms.
+    assert confirm.status_code == 200 and "Yes, revoke the certificate" in page(confirm)
+    assert "Exam misconduct" in page(confirm) and "HR case 4411" in page(confirm)
+    assert db.scalar(select(Certificate.revoked_at).where(Certificate.code == code)) is None
+    db.rollback()  # end the read, so what follows is seen
+    response = admin_client.submit(f"{detail}/revoke", {**form, "revoke-confirmed": "yes"}, page=detail)
     assert response.status_code == 302
-    assert "Exam misconduct" in page(client.get(f"/verify/{code}"))
+    verify = page(client.get(f"/verify/{code}"))
+    assert "Exam misconduct" in verify and "4411" not in verify  # the private note stays private
+    assert "HR case 4411" in page(admin_client.get(detail))
+
     response = admin_client.submit(f"{detail}/reissue", {"reissue-holder_name": "Eleni Nikolaou",
                                                           "reissue-reason": "Name changed"}, page=detail)
     assert response.status_code == 302
@@ -290,6 +303,8 @@ def test_admins_search_revoke_and_reissue(holder, admin_client, client, db):
     actions = set(db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("certificate.%"))))
     assert {"certificate.revoked", "certificate.reissued"} <= actions
     assert db.scalar(select(Certificate.revoked_reason).where(Certificate.code == code)) == "Exam misconduct"
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
+    assert "HR case 4411" in event.detail
 
 
 def test_only_admins_reach_the_certificate_admin(holder, learner_client, instructor_client, db):

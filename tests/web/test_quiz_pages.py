@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from academy.models import Attempt
-from tests.support.quizzes import COURSE, RIGHT, enrol, publish
+from academy.models import Attempt, Module, ModuleProgress
+from tests.support.quizzes import COURSE, RIGHT, complete_modules, enrol, publish
 
 START = f"/courses/{COURSE}/quizzes/basics"
 #: Text that only the result page may show: feedback, explanations, branching consequences and endings.
@@ -53,7 +53,8 @@ def submit(client, db, path: str, right: bool = True):
 
 # --- Start page -----------------------------------------------------------------------------------
 
-def test_start_page_shows_the_rules(learner):
+def test_start_page_shows_the_rules(app, learner):
+    complete_modules(app, learner.user.id)
     html = learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
     assert "Final exam" in html and "Certification exam" in html
     assert "50%" in html and "10 min" in html and "drawn at random from 3" in html
@@ -134,6 +135,77 @@ def test_missing_answers_are_refused_with_the_choices_kept(learner, db):
     assert "Answer every question before submitting" in page
     assert re.search(r'name="q-shield" value="b"\s+checked', page)
     assert db.scalar(select(Attempt.status)) == "in_progress"
+    # The message links to each unanswered question, and those questions say so themselves.
+    numbers = re.findall(r'<a href="#question-(\d)">question \d</a>', page)
+    assert len(numbers) == 2
+    for number in numbers:
+        assert re.search(rf'id="question-{number}" data-question aria-describedby="missing-{number}"', page)
+        assert f'id="missing-{number}">Not answered yet' in page
+
+
+def test_finishing_shows_a_summary_then_submit_all_and_finish_grades_the_saved_answers(learner, db):
+    path = start(learner)
+    answers = form_answers(db, token_of(path))
+    first = next(iter(answers))
+    partial = {name: chosen for name, chosen in answers.items() if name != first}
+    response = learner.submit(f"{path}/finish", partial, page=path)
+    assert response.status_code == 302 and response.headers["Location"] == f"{path}/summary"
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "Summary of your attempt" in summary and "1 of 3 questions still to answer" in summary
+    assert summary.count("Not answered") == 1 and summary.count(">Answered<") == 2
+    assert "Submit all and finish" in summary and "Return to attempt" in summary
+    assert db.scalar(select(Attempt.status)) == "in_progress"  # nothing is graded before the confirmation
+
+    learner.submit(f"{path}/finish", answers, page=path)
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "All 3 questions are answered." in summary
+    response = learner.submit(f"{path}/submit", {"submission_key": submission_key(summary)}, page=f"{path}/summary")
+    assert response.headers["Location"] == f"{path}/result"
+    assert "3 of 3 points" in learner.get(f"{path}/result").get_data(as_text=True)
+
+
+def test_the_exam_summary_counts_the_attempts_remaining(app, learner, db):
+    complete_modules(app, learner.user.id)
+    path = start(learner, "exam")
+    summary = learner.get(f"{path}/summary").get_data(as_text=True)
+    assert "1 attempt remaining</strong> after this one (of 2)" in summary
+    assert 'data-submits="finish-form"' in summary  # when time is up, the summary submits itself
+
+
+def test_the_exam_is_locked_until_every_module_is_complete(app, learner, db):
+    html = learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
+    assert "The exam opens once you have completed every module." in html
+    for slug, title in [("basics", "Basics"), ("bridge", "Bridge calls"), ("reading", "Further reading")]:
+        assert f'<a href="/courses/{COURSE}/{slug}">{title}</a>' in html
+    assert ">Start<" not in html
+    response = learner.submit(f"/courses/{COURSE}/quizzes/exam/start", page=f"/courses/{COURSE}/quizzes/exam")
+    assert response.status_code == 403 and "Still to do: Basics, Bridge calls" in response.get_data(as_text=True)
+    complete_modules(app, learner.user.id)
+    assert ">Start<" in learner.get(f"/courses/{COURSE}/quizzes/exam").get_data(as_text=True)
+
+
+def test_a_failed_attempt_offers_try_again_and_review_this_section(learner, db):
+    path = start(learner)
+    submit(learner, db, path, right=False)
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "Try again" in html and "You can try again as often as you like" in html
+    assert f'href="/courses/{COURSE}/basics">Review this section' in html
+    retry = re.search(r'action="([^"]+/start)"', html).group(1)
+    again = learner.submit(retry, page=f"{path}/result")
+    assert again.status_code == 302 and again.headers["Location"] != path
+
+
+def test_a_failed_exam_says_how_many_attempts_remain(app, learner, db):
+    complete_modules(app, learner.user.id)
+    path = start(learner, "exam")
+    submit(learner, db, path, right=False)
+    html = learner.get(f"{path}/result").get_data(as_text=True)
+    assert "1 attempt remaining</strong> of 2" in html and "Try again" in html
+    assert "Review the course" in html
+    second = start(learner, "exam")
+    submit(learner, db, second, right=False)
+    html = learner.get(f"{second}/result").get_data(as_text=True)
+    assert "No attempts remaining." in html and "Try again" not in html
 
 
 def test_a_forged_option_key_is_a_clear_400(learner, db):
@@ -176,7 +248,8 @@ def test_another_learners_attempt_is_a_404_everywhere(learner, client_as, app):
     assert stranger.submit(f"{path}/submit", {"submission_key": "x"}, page=START).status_code == 404
 
 
-def test_a_timed_attempt_shows_a_countdown(learner):
+def test_a_timed_attempt_shows_a_countdown(app, learner):
+    complete_modules(app, learner.user.id)
     html = learner.get(start(learner, "exam")).get_data(as_text=True)
     assert 'role="timer"' in html and re.search(r'data-seconds-left="(59\d|600)"', html)
     assert "js/quiz.js" in html
@@ -204,7 +277,7 @@ def test_walking_a_branching_simulation_step_by_step(learner, db):
     assert "Consequence-wait" not in consequence
     learner.submit(walk, {"step": "bridges", "choice": "b"}, page=walk)
     ending = learner.get(walk).get_data(as_text=True)
-    assert "Ending-restored text" in ending and "Back to the quiz" in ending
+    assert "Ending-restored text" in ending and "Continue with the quiz" in ending
     html = learner.get(path).get_data(as_text=True)
     data = {"q-after": ["a"], "submission_key": submission_key(html)}
     assert learner.submit(f"{path}/submit", data, page=path).status_code == 302
@@ -266,3 +339,54 @@ def test_a_module_with_two_quizzes_says_both_must_be_passed(runner, content_dir,
     enrol(app, learner_client.user.id)
     html = learner_client.get(f"/courses/{COURSE}/basics").get_data(as_text=True)
     assert "complete once you pass all 2 of its quizzes" in html
+
+
+def test_a_simulation_only_quiz_starts_once_and_its_ending_completes_the_module(
+        runner, content_dir, learner_client, app, db):
+    from tests.support.quizzes import BRIDGE
+
+    simulation = BRIDGE.split("# Questions")[0]
+    publish(runner, content_dir, {"bridge": simulation})
+    enrol(app, learner_client.user.id)
+    walk = start(learner_client, "bridge")  # one Start: straight into the simulation
+    assert re.fullmatch(r"/attempts/[^/]+/scenarios/checkout", walk)
+    page = learner_client.get(walk).get_data(as_text=True)
+    assert "First signals" in page and "Finish attempt" not in page and "Submit" not in page
+    attempt_page = walk.rsplit("/scenarios/", 1)[0]
+    assert learner_client.get(attempt_page).headers["Location"] == walk
+
+    learner_client.submit(walk, {"step": "start", "choice": "a"}, page=walk)
+    last = learner_client.submit(walk, {"step": "bridges", "choice": "a"}, page=walk)
+    # The last decision ends the simulation and grades the attempt: nothing more to press.
+    db.rollback()
+    assert db.scalar(select(Attempt.status)) == "submitted"
+    module_done = db.scalar(select(ModuleProgress.completed_at).join(Module).where(Module.slug == "bridge"))
+    assert module_done is not None
+    consequence = learner_client.get(last.headers["Location"]).get_data(as_text=True)
+    assert "Consequence-two-bridges" in consequence and "Ending-restored text" in consequence
+    assert "See your result" in consequence
+    assert learner_client.get(walk).headers["Location"].endswith("/result")
+
+
+# --- The course page leads to the exam ------------------------------------------------------------
+
+def test_with_every_module_done_the_course_page_leads_to_the_final_exam(app, learner, db):
+    course_page = f"/courses/{COURSE}"
+    learner.get(f"{course_page}/reading")  # a module without a quiz: done once read
+    learner.get(f"{course_page}/basics")  # read, quiz still to pass
+    html = learner.get(course_page).get_data(as_text=True)
+    assert "38%" in html and "1 of 3 modules done · 1 in progress" in html  # not 0% after real progress
+
+    complete_modules(app, learner.user.id)
+    html = learner.get(course_page).get_data(as_text=True)
+    exam = f"{course_page}/quizzes/exam"
+    assert f'<a class="button button-large button-block" href="{exam}">Next: Final exam</a>' in html
+    assert "75%" in html and "100%" not in html and "final exam next" in html
+    assert "Review the course" not in html and "About the exam" not in html
+    assert learner.get(f"{course_page}/continue").headers["Location"] == exam
+    dashboard = learner.get("/dashboard").get_data(as_text=True)
+    assert "Next: Final exam" in dashboard and "Take the exam" in dashboard
+
+    submit(learner, db, start(learner, "exam"))
+    html = learner.get(course_page).get_data(as_text=True)
+    assert "Review the course" in html and "100%" in html and "Next: Final exam" not in html

@@ -26,7 +26,7 @@ def admin_form(**extra):
 def test_setup_link_creates_the_first_admin_once(client, runner, db, app):
     path = setup_path(runner)
     response = client.submit(path, admin_form())
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/users"  # lands on the admin area
     admin = db.scalar(select(User).where(User.email == "grace@example.com"))
     assert admin.role == Role.ADMIN
     assert client.get("/admin/users").status_code == 200

@@ -11,7 +11,7 @@ import academy.models.base
 
 
 revision = '0009_organisations'
-down_revision = '0008_mail'
+down_revision = ('0008_mail', '0009_revocation_note')  # joins both branches: one head
 branch_labels = None
 depends_on = None
 

@@ -55,13 +55,19 @@ def _detail(certificate, revoke_form: RevokeForm, reissue_form: ReissueForm, sta
 def revoke(code: str):
     db = get_session()
     form = RevokeForm(prefix="revoke")
+    if form.validate_on_submit() and form.confirmed.data != "yes":
+        # Revoking cannot be undone: show what verifiers will read, and ask once more.
+        form.confirmed.data = "yes"
+        return render_template("admin/revoke_confirm.html", certificate=certificates.get(db, code), form=form)
     if form.validate_on_submit():
         try:
-            certificate = certificates.revoke(db, code, form.reason.data, actor_id=current_user.id, ip=client_ip())
+            certificate = certificates.revoke(db, code, form.reason.data, note=form.note.data or "",
+                                              actor_id=current_user.id, ip=client_ip())
         except ServiceError as exc:
             _attach(form, "reason", exc)
         else:
-            flash(f"Certificate {certificate.code} is revoked. Verifiers now see the reason you gave.", "success")
+            flash(f"Certificate {certificate.code} is revoked. Verifiers now see the public reason; "
+                  "the private note stays with admins.", "success")
             return redirect(url_for(".detail", code=certificate.code))
     certificate = certificates.get(db, code)
     return _detail(certificate, form, ReissueForm(prefix="reissue", holder_name=certificate.user.name), 400)

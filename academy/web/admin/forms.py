@@ -19,6 +19,11 @@ class RoleForm(BaseForm):
     role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
 
 
+class MoveOrganisationForm(BaseForm):
+    #: Choices (organisation ids, "" for none) are set by the view from the organisations that exist.
+    organisation = SelectField("Organisation", choices=[])
+
+
 class RenameOrganisationForm(BaseForm):
     name = StringField("New name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
 

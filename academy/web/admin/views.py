@@ -23,7 +23,7 @@ from ..forms import ActionForm, OrganisationForm
 from ..manage.forms import AppointManagerForm
 from ..refusals import refuse
 from ..requests import client_ip
-from .forms import ApiTokenForm, RenameOrganisationForm, RoleForm
+from .forms import ApiTokenForm, MoveOrganisationForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 nav.register("Admin", "admin.users", order=90)
@@ -42,6 +42,17 @@ def _require_action_form() -> None:
 
 def _flash_error(exc: ServiceError) -> None:
     flash(str(exc), "error")
+
+
+bp.add_app_template_filter(audit_log.detail_items, "audit_detail")
+
+
+@bp.route("")
+@bp.route("/")
+@roles(Role.ADMIN)
+def home():
+    """The admin area's front door: its first page, the people."""
+    return redirect(url_for(".users"))
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -75,6 +86,7 @@ def user(user_id: int):
     except ServiceError as exc:
         abort(exc.status)
     return render_template("admin/user.html", person=person, role_form=RoleForm(role=person.role),
+                           move_form=_move_form(db, person.organisation_id),
                            courses=people.learner_courses(db, person.id),
                            certificates=people.certificates_of(db, person.id, utcnow()),
                            events=audit_log.for_target(db, f"user:{person.id}"), labels=audit_log.ACTION_LABELS,
@@ -96,6 +108,33 @@ def change_role(user_id: int):
     else:
         article = "an" if changed.role[0] in "aeiou" else "a"
         flash(f"{changed.name} is now {article} {changed.role}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+def _move_form(db, organisation_id: int | None = None) -> MoveOrganisationForm:
+    form = MoveOrganisationForm(organisation=str(organisation_id or ""))
+    form.organisation.choices = [("", "No organisation")] + [
+        (str(org.id), org.name) for org, _count in people.organisations_with_counts(db)]
+    return form
+
+
+@bp.route("/users/<int:user_id>/organisation", methods=["POST"])
+@roles(Role.ADMIN)
+def move_organisation(user_id: int):
+    form = _move_form(get_session())
+    if not form.validate_on_submit():
+        abort(400)
+    target = int(form.organisation.data) if form.organisation.data else None
+    try:
+        moved = people.move_to_organisation(get_session(), user_id, target, actor_id=current_user.id,
+                                            ip=client_ip())
+    except ServiceError as exc:
+        if exc.status == 404:  # the form offers existing organisations only: the user is gone
+            abort(404)
+        _flash_error(exc)
+    else:
+        where = moved.organisation.name if moved.organisation else "no organisation"
+        flash(f"{moved.name} now belongs to {where}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from academy.db import get_session
 from academy.domain import course_zip, diffs
 from academy.domain.course_files import Kind, module_slugs
+from academy.domain.problems import Problem
 from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
 from academy.services.errors import InvalidInput, ServiceError
@@ -76,10 +77,16 @@ def _field_errors(form, exc: InvalidInput) -> None:
 
 # --- Courses ----------------------------------------------------------------------------------------
 
+#: Refused-import problems carried to the next page in the (signed, size-limited) session cookie.
+MAX_CARRIED_PROBLEMS = 20
+
+
 @bp.get("/")
 @roles(*AUTHORS)
 def index():
-    return _index_page(CourseForm(formdata=None))
+    carried = session.pop("import_problems", None) or []
+    problems = [Problem(path, line, message) for path, line, message in carried]
+    return _index_page(CourseForm(formdata=None), problems)
 
 
 def _index_page(course_form: CourseForm, problems=(), status: int = 200):
@@ -116,8 +123,14 @@ def import_course():
         report = course_transfer.import_zip(get_session(), form.file.data.read(), current_user,
                                             SiteLinks(current_app), limits=limits, ip=client_ip())
     except releases.ContentProblems as exc:
+        # Redirect rather than answer the POST, so a reload never uploads the zip again.
+        shown = exc.problems[:MAX_CARRIED_PROBLEMS]
+        more = len(exc.problems) - len(shown)
+        session["import_problems"] = [[p.path, p.line, p.message] for p in shown] + (
+            [["the zip", 0, f"and {more} more problem{'s' if more != 1 else ''}: run `flask --app app content "
+                            "check` on the unpacked files to see them all"]] if more else [])
         flash(str(exc), "error")
-        return _index_page(CourseForm(formdata=None), exc.problems, status=422)
+        return redirect(url_for(".index"), 303)
     except InvalidInput as exc:
         flash(str(exc), "error")
         return redirect(url_for(".index"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from academy.domain.certificate_codes import MAX_INPUT
 
@@ -26,8 +26,12 @@ class VerifyForm(BaseForm):
 
 
 class RevokeForm(BaseForm):
-    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=480)], filters=[_strip],
-                           description="Shown to anyone who verifies the certificate.")
+    reason = TextAreaField("Public reason", validators=[DataRequired(), Length(max=480)], filters=[_strip],
+                           description="Shown to anyone who verifies the certificate, e.g. “Issued in error”.")
+    note = TextAreaField("Private note", validators=[Optional(), Length(max=480)], filters=[_strip],
+                         description="Optional. Only admins see it, here and in the audit log (a case number, say).")
+    #: Set by the confirmation page: the first submission only asks "are you sure?".
+    confirmed = HiddenField(default="")
 
 
 class ReissueForm(BaseForm):

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import certificate_pdf, data_integrity, open_badges
-from academy.domain.certificate_codes import parse
+from academy.domain.certificate_codes import MAX_INPUT, parse
 from academy.extensions import limiter
 from academy.keystore import KeyStore
 from academy.models import Certificate
@@ -160,7 +160,7 @@ def verify_form():
         return render_template("certificates/verify_form.html", form=form)
     code = parse(form.code.data)
     if code is None:
-        return _not_found()
+        return _not_found(form.code.data)
     return redirect(url_for(".verify", code=code))
 
 
@@ -173,14 +173,16 @@ def verify(code: str):
         return redirect(url_for(".verify", code=canonical), 301)
     certificate = certificates.find(get_session(), canonical)
     if certificate is None:
-        return _not_found()
+        return _not_found(code)
     return render_template("certificates/verify.html", standing=certificates.standing(certificate),
                            site=site())
 
 
-def _not_found():
-    """The one answer for unknown and malformed codes alike: no hint of which it was."""
-    return render_template("certificates/verify.html", standing=None, form=VerifyForm(formdata=None)), 404
+def _not_found(typed: str = ""):
+    """The one answer for unknown and malformed codes alike: no hint of which it was. The form
+    keeps what was typed, so a typo is corrected rather than typed again."""
+    form = VerifyForm(formdata=None, code=typed[:MAX_INPUT])
+    return render_template("certificates/verify.html", standing=None, form=form), 404
 
 
 @bp.app_template_filter("long_date")
