@@ -10,7 +10,7 @@ FLASK := $(BIN)/flask --app app
 .PHONY: run dev test test-fast lint bench install install-test migrate content clean system-packages help
 
 help:
-	@echo "make run    install, migrate, load content and serve on http://$(HOST):$(PORT)"
+	@echo "make run    install, migrate, load content and serve on http://$(HOST):$(PORT) (with the mail worker)"
 	@echo "make dev    the same with Flask's debug server and auto-reload"
 	@echo "make test   lint and the whole test suite (SQLite; PostgreSQL too if ACADEMY_TEST_DATABASE_URL is set)"
 	@echo "make bench  the benchmark (see README)"

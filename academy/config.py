@@ -94,4 +94,10 @@ def load_config() -> dict:
         "SIGNING_KEY_DIR": Path(os.environ.get("ACADEMY_SIGNING_KEY_DIR", instance / "keys")),
         "PROXY_COUNT": _int("ACADEMY_PROXY_COUNT", 0),
         "RENDER_TIMEOUT": float(_int("ACADEMY_RENDER_TIMEOUT", 5)),
+        #: Where mail goes (smtp://user:pw@host:587 with STARTTLS, smtps:// for TLS); empty: it stays queued.
+        "SMTP_URL": os.environ.get("ACADEMY_SMTP_URL", "").strip(),
+        #: The From header of every email.
+        "MAIL_FROM": os.environ.get("ACADEMY_MAIL_FROM", "").strip() or "MIM Academy <no-reply@localhost>",
+        #: Start ``flask mail work`` beside gunicorn (``make run``); 0 where senders run on their own.
+        "MAIL_WORKER": os.environ.get("ACADEMY_MAIL_WORKER", "1") != "0",
     }

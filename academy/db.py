@@ -90,7 +90,8 @@ def init_app(app: Flask) -> None:
     """Create the engine and session factory for ``app`` and close sessions at teardown."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["academy.engine"] = engine
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    # Sessions know their app, so services used outside a request (CLI, tests) can still render mail.
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"academy.app": app})
     event.listen(factory, "after_flush", _note_flush)
     event.listen(factory, "do_orm_execute", _note_dml)
     event.listen(factory, "after_commit", _forget_writes)

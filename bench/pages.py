@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from academy.models import Certificate, Course, Role, User
-from academy.services import accounts, progress
+from academy.models import Certificate, Course, OrganisationManager, Role, User, utcnow
+from academy.services import accounts, assignments, progress
 from harness.attempts import StartedAttempt, start_attempt
 from harness.http import HttpClient
 
@@ -99,6 +99,26 @@ def _verification_page(site: BenchSite) -> str:
     return f"/verify/{code}"
 
 
+MANAGED_PEOPLE = 5000
+
+
+def _managed_organisation(site: BenchSite) -> int:
+    """A 5,000-person organisation managed by the bench learner, with the flagship course assigned to all."""
+    if "managed_organisation" not in site.facts:
+        with site.live.session() as db:
+            org = accounts.create_organisation(db, f"Bench Co {site.backend}")
+            now = utcnow()
+            db.execute(insert(User), [{"email": f"bench.member{n}@example.com", "name": f"Member {n:05d}",
+                                       "password_hash": "!", "role": Role.LEARNER.value, "active": True,
+                                       "organisation_id": org.id, "created_at": now}
+                                      for n in range(MANAGED_PEOPLE)])
+            db.add(OrganisationManager(organisation_id=org.id, user_id=site.learner.id))
+            db.commit()
+            assignments.assign(db, org.id, FLAGSHIP.rsplit("/", 1)[1], due_days=30, actor_id=site.learner.id)
+            site.facts["managed_organisation"] = org.id
+    return site.facts["managed_organisation"]
+
+
 PAGES: list[Page] = [
     Page("baseline (bare route, 15 KB)", "/_bench/baseline", baseline=True),
     Page("/healthz", "/healthz"),
@@ -108,6 +128,9 @@ PAGES: list[Page] = [
     Page("course page", FLAGSHIP),
     Page("module page (signed in)", _module_page, signed_in=True),
     Page("verification page", _verification_page, spread_ips=True),
+    Page("manager matrix, 5,000 people (page 1)", lambda s: f"/manage/{_managed_organisation(s)}", signed_in=True),
+    Page("manager matrix, 5,000 people (status filter)",
+         lambda s: f"/manage/{_managed_organisation(s)}?status=not-started", signed_in=True),
 ]
 
 

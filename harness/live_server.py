@@ -106,6 +106,8 @@ class LiveServer:
             "ACADEMY_SECRET_KEY": "live-server-secret-key-for-tests-only",
             "ACADEMY_BASE_URL": self.base_url,
             "ACADEMY_ACCESS_LOG": "0",
+            # Tests deliver mail themselves (flask mail send); no worker beside gunicorn.
+            "ACADEMY_MAIL_WORKER": "0",
             "ACADEMY_CONTENT_DIR": str(REPO),
             "PYTHONUNBUFFERED": "1",
         })
@@ -251,8 +253,9 @@ class LiveSite:
     def __init__(self, server: LiveServer):
         self.server = server
         self.base_url = server.base_url
-        self.app = create_app({"TESTING": True, "DATABASE_URL": server.database_url,
-                               "BASE_URL": server.base_url, "RATELIMIT_STORAGE_URI": "memory://"})
+        # Signs with the server's key, so what it makes (e.g. a preferences link) works on the server.
+        self.app = create_app({"TESTING": True, "DATABASE_URL": server.database_url, "BASE_URL": server.base_url,
+                               "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": server.env["ACADEMY_SECRET_KEY"]})
         self._counter = 0
 
     @classmethod

@@ -17,6 +17,7 @@ from .certificates import certificates_cli
 from .content import content_cli
 from .demo import demo_cli
 from .exports import export_certificates, xapi_cli
+from .mail import mail_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 users_cli = AppGroup("users", help="Accounts.")
@@ -89,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(setup_link)

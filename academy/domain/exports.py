@@ -153,14 +153,14 @@ def neutralise_formula(value: str) -> str:
 CSV_BOM = "\ufeff"
 
 
-def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_chunks(rows: Iterable[dict[str, Any]], *, columns: tuple[str, ...] = COLUMNS) -> Iterator[str]:
     """RFC 4180 CSV (UTF-8 with a BOM, CRLF), header first, in chunks of :data:`CHUNK_ROWS` rows."""
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(row[column]) for column in COLUMNS])
+        writer.writerow([_csv_cell(row[column]) for column in columns])
         if count % CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -190,21 +190,23 @@ def jsonl_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "".join(lines)
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], target: IO[bytes], *, title: str = "Certificates") -> int:
+def write_xlsx(rows: Iterable[dict[str, Any]], target: IO[bytes], *, title: str = "Certificates",
+               columns: tuple[str, ...] = COLUMNS) -> int:
     """Write an XLSX workbook (openpyxl's write-only mode streams rows to disk); returns the row count."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKL", (26, 28, 32, 28, 40, 10, 8, 22, 22, 10, 30, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    header = [_xlsx_cell(sheet, column) for column in COLUMNS]
+    if columns == COLUMNS:
+        for letter, width in zip("ABCDEFGHIJKL", (26, 28, 32, 28, 40, 10, 8, 22, 22, 10, 30, 60), strict=True):
+            sheet.column_dimensions[letter].width = width
+    header = [_xlsx_cell(sheet, column) for column in columns]
     for cell in header:
         cell.font = Font(bold=True)
     sheet.append(header)
     count = 0
     for row in rows:
         sheet.append([_xlsx_date(sheet, row[column]) if column in DATE_COLUMNS else _xlsx_cell(sheet, row[column])
-                      for column in COLUMNS])
+                      for column in columns])
         count += 1
     workbook.save(target)
     return count
@@ -231,6 +233,24 @@ def _xlsx_cell(sheet, value: Any):
         # Set after the value: openpyxl would otherwise take "=..." for a formula.
         cell.data_type = "s"
     return cell
+
+
+#: The columns of an organisation's assignment export (documented in docs/exports.md).
+ASSIGNMENT_COLUMNS = ("holder_name", "email", "organisation", "course", "assigned_to", "due", "assignment_status",
+                      "recertification", "certificate_status", "certificate_expires")
+
+
+def assignment_row(*, holder_name: str, email: str, organisation: str, course: str, everyone: bool, due: date,
+                   status: str, recertification: bool, certificate_status: str | None,
+                   certificate_expires: datetime | None) -> dict[str, Any]:
+    """One person's standing on one assigned course, text cleaned, dates as ISO 8601."""
+    row: dict[str, Any] = {
+        "holder_name": holder_name, "email": email, "organisation": organisation, "course": course,
+        "assigned_to": "organisation" if everyone else "person", "due": due.isoformat(),
+        "assignment_status": status, "recertification": "yes" if recertification else "no",
+        "certificate_status": certificate_status, "certificate_expires": timestamp(certificate_expires),
+    }
+    return {key: clean_text(value) if isinstance(value, str) else value for key, value in row.items()}
 
 
 #: The streaming text writers by format (XLSX is binary and written to a file by :func:`write_xlsx`).

@@ -16,11 +16,14 @@ from .content import (
     Quiz,
     QuizVersion,
 )
+from .mail import MailPreference, MailStatus, OutboxMessage
+from .organisations import CourseAssignment, Invitation, OrganisationManager
 from .quizzes import Attempt, AttemptAnswer, AttemptStatus, BranchingChoice
 from .resources import ResourceVersion, WorksheetAnswer, WorksheetVersion
 
 __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "AuditEvent", "Base", "BranchingChoice",
-           "Certificate", "Course", "CourseEditor", "CourseVersion", "Draft", "Enrolment", "LoginSession", "Module",
-           "ModuleProgress", "ModuleVersion", "OneTimeToken", "Organisation", "Origin", "PublishedFile", "Quiz",
+           "Certificate", "Course", "CourseAssignment", "CourseEditor", "CourseVersion", "Draft", "Enrolment",
+           "Invitation", "LoginSession", "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion",
+           "OneTimeToken", "Organisation", "OrganisationManager", "Origin", "OutboxMessage", "PublishedFile", "Quiz",
            "QuizVersion", "ResourceVersion", "Role", "Source", "User", "VersionOrigin", "WorksheetAnswer",
            "WorksheetVersion", "utcnow"]

@@ -17,7 +17,7 @@ from academy.db import begin_write
 from academy.domain import names, passwords
 from academy.models import LoginSession, OneTimeToken, Organisation, Role, User, utcnow
 
-from . import audit
+from . import audit, mail
 from .errors import Conflict, InvalidInput, NotFound
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -67,8 +67,9 @@ def create_user(
     organisation_id: int | None = None,
     actor_id: int | None = None,
     ip: str | None = None,
+    commit: bool = True,
 ) -> User:
-    """Create an account after checking every rule; commits."""
+    """Create an account after checking every rule; commits unless ``commit`` is False (the caller's unit of work)."""
     email = normalise_email(email)
     name = name.strip()
     errors: dict[str, list[str]] = {}
@@ -99,7 +100,8 @@ def create_user(
         raise Conflict("An account with this email address already exists.") from exc
     audit.record(session, "user.created", actor_id=actor_id or user.id, target=f"user:{user.id}",
                  detail={"role": str(role), "email": email}, ip=ip)
-    session.commit()
+    if commit:
+        session.commit()
     return user
 
 
@@ -273,6 +275,48 @@ def issue_reset_link(session: Session, user_id: int, *, actor_id: int, ip: str |
     audit.record(session, "user.reset_link_issued", actor_id=actor_id, target=f"user:{user_id}", ip=ip)
     session.commit()
     return token
+
+
+#: A reset link sent by email lives this long (an admin's link, shown to the admin, lives TOKEN_TTL).
+EMAILED_RESET_TTL = timedelta(hours=1)
+#: At most one emailed link per account this often, so nobody can flood someone's inbox.
+EMAILED_RESET_INTERVAL = timedelta(minutes=5)
+
+
+def request_password_reset(session: Session, email: str, *, ip: str | None = None) -> None:
+    """Email a one-time reset link if an active account has this address. Commits.
+
+    Returns nothing either way, so the page that calls it answers the same whether or not the
+    address is known. A new link replaces any older unused one; within EMAILED_RESET_INTERVAL of the
+    last emailed link nothing new is sent (that link still works).
+    """
+    begin_write(session)
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        session.commit()
+        return
+    now = utcnow()
+    recent = session.scalar(select(func.count(OneTimeToken.id)).where(
+        OneTimeToken.purpose == "reset", OneTimeToken.user_id == user.id, OneTimeToken.created_by_id.is_(None),
+        OneTimeToken.used_at.is_(None), OneTimeToken.created_at > now - EMAILED_RESET_INTERVAL))
+    if recent:
+        session.commit()
+        return
+    session.execute(update(OneTimeToken)
+                    .where(OneTimeToken.purpose == "reset", OneTimeToken.user_id == user.id,
+                           OneTimeToken.used_at.is_(None))
+                    .values(used_at=now))
+    token = secrets.token_urlsafe(32)
+    row = OneTimeToken(purpose="reset", token_hash=hash_token(token), user_id=user.id, created_at=now,
+                       expires_at=now + EMAILED_RESET_TTL)
+    session.add(row)
+    session.flush()
+    mail.enqueue(session, to_email=user.email, to_name=user.name, user_id=user.id, kind="password-reset",
+                 key=f"token:{row.id}", template="password_reset", subject="Reset your MIM Academy password",
+                 context={"token": token, "expires_at": row.expires_at,
+                          "minutes": EMAILED_RESET_TTL // timedelta(minutes=1)})
+    audit.record(session, "auth.reset_requested", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    session.commit()
 
 
 def complete_reset(session: Session, token: str, new_password: str, *, ip: str | None = None) -> User:

@@ -43,7 +43,7 @@ from academy.models import (
     utcnow,
 )
 
-from . import audit
+from . import audit, mail
 from .errors import Conflict, InvalidInput, NotFound
 from .pagination import Page, paginate
 
@@ -153,7 +153,18 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
     audit.record(session, f"certificate.{certificate.origin}", target=f"certificate:{certificate.code}",
                  detail={"user_id": user_id, "course_id": course_id, "replaces": held.code if held else None,
                          "score_percent": certificate.score_percent}, ip=ip)
+    _announce(session, certificate, user)
     return certificate
+
+
+def _announce(session: Session, certificate: Certificate, user: User) -> None:
+    """Queue the "certificate issued" email in the issuing transaction: both commit or neither."""
+    mail.enqueue(session, to_email=user.email, to_name=user.name, user_id=user.id, kind="certificate-issued",
+                 key=f"certificate:{certificate.code}", template="certificate_issued",
+                 context={"title": certificate.title, "course_title": certificate.course_title,
+                          "code": certificate.code, "issued_at": certificate.issued_at,
+                          "expires_at": certificate.expires_at},
+                 subject=f"Your certificate: {certificate.title}")
 
 
 def _held(certificate: Certificate | None) -> certification.HeldCertificate | None:

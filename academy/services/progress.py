@@ -28,6 +28,10 @@ def _insert(session: Session, model):
     return dialect.insert(model)
 
 
+#: The same, for other services' bulk writes.
+upsert = _insert
+
+
 def enrol(session: Session, user_id: int, course_id: int) -> bool:
     """Enrol the learner in the course; True if they were not enrolled before. Commits."""
     begin_write(session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
-from . import analytics, api, auth, dates, errors, inputs, learn, main, nav, quiz, resources, security
+from . import analytics, api, auth, dates, errors, inputs, learn, mail, main, manage, nav, quiz, resources, security
 from .admin import certificates as admin_certificates
 from .admin import exports
 from .admin import views as admin
@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(resources.bp)
     app.register_blueprint(author.bp)
     dates.init_app(app)
+    app.register_blueprint(manage.bp)
+    app.register_blueprint(mail.bp)
     errors.init_app(app)
     security.init_app(app)
 

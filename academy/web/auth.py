@@ -19,6 +19,7 @@ from .access import public, safe_next, signed_in
 from .forms import (
     ActionForm,
     ChangePasswordForm,
+    ForgotPasswordForm,
     JoinOrganisationForm,
     LoginForm,
     NameForm,
@@ -277,6 +278,19 @@ def setup(token: str):
             flash("Your administrator account is ready. The setup link no longer works.", "success")
             return redirect(url_for("admin.users"))  # the first admin lands on the admin area
     return render_template("auth/setup.html", form=form)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("3 per minute; 10 per hour", methods=["POST"], key_func=_account_key)
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(get_session(), form.email.data, ip=client_ip())
+        # The same page whether or not the address has an account: nothing to learn here.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -123,6 +123,11 @@ class ResetForm(_NewPasswordMixin, BaseForm):
     pass
 
 
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[_strip],
+                       render_kw={"autocomplete": "username"})
+
+
 class NameForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip],
                        description="As it should appear on your certificates.",

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from academy.db import get_session
 
-from . import learn, quiz
+from . import learn, manage, quiz
 from .access import public, signed_in
 from .certificates import views as certificates
 
@@ -27,6 +27,8 @@ def home():
 
 #: The dashboard's sections, top to bottom: a template and the function that supplies its values.
 DASHBOARD_PANELS: tuple[tuple[str, Callable[[], dict]], ...] = (
+    ("manage/_dashboard_manager.html", manage.manager_panel_context),
+    ("manage/_dashboard_due.html", manage.due_panel_context),
     ("learn/dashboard_panel.html", learn.dashboard_context),
     ("quiz/dashboard_panel.html", quiz.dashboard_context),
     ("certificates/_dashboard_panel.html", certificates.dashboard_context),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
@@ -16,12 +17,20 @@ class NavItem:
     current: bool
 
 
-#: The header, left to right: each entry shows to whoever may open its endpoint (its access rule decides).
-HEADER = (
+def _manages_an_organisation(user) -> bool:
+    from .manage import is_manager  # the manage blueprint imports this module
+
+    return is_manager(user)
+
+
+#: The header, left to right: each entry shows to whoever may open its endpoint (its access rule
+#: decides) and, where a third element is given, for whom that function says yes.
+HEADER: tuple[tuple[str, str] | tuple[str, str, Callable[[object], bool]], ...] = (
     ("Dashboard", "main.dashboard"),
     ("Courses", "learn.catalogue"),
     ("Certificates", "certificates.mine"),
     ("Authoring", "author.index"),
+    ("My organisation", "manage.index", _manages_an_organisation),
     ("Analytics", "analytics.overview"),
     ("Admin", "admin.users"),
 )
@@ -31,6 +40,7 @@ ADMIN_SECTIONS = (
     ("Certificates", "admin_certificates.index"),
     ("Exports", "exports.index"),
     ("Audit log", "admin.audit"),
+    ("Outbox", "mail.outbox_index"),
     ("API tokens", "admin.tokens"),
 )
 
@@ -39,9 +49,11 @@ def items_for(user) -> list[NavItem]:
     """The header entries ``user`` (None when anonymous) may open, in order."""
     found = []
     current_blueprint = (request.endpoint or "").split(".", 1)[0]
-    for label, endpoint in HEADER:
+    for label, endpoint, *when in HEADER:
         access = access_of(current_app, endpoint)
         allowed = access == PUBLIC or (user is not None and access is not None and user.role in access)
+        if allowed and when:
+            allowed = when[0](user)
         if allowed:
             found.append(NavItem(label, url_for(endpoint), endpoint.split(".", 1)[0] == current_blueprint))
     return found

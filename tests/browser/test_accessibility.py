@@ -17,7 +17,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from academy.models import User
+from academy.services import accounts, assignments, invitations
 from harness.live_server import LiveSite
+from tests.support.organisations import invitation_link
 
 from .conftest import ARTIFACTS, SCREENSHOTS
 from .ui import sign_in
@@ -44,6 +47,26 @@ def _submit_empty(page: Page) -> None:
     page.locator(".field-invalid").first.wait_for()
 
 
+def _organisation(site: LiveSite) -> int:
+    """A new organisation with a member and an assigned course (admins may open its manager pages)."""
+    n = site._next()
+    member = site.create_user("learner", name=f"Ana Lima {n}")
+    with site.session() as session:
+        org = accounts.create_organisation(session, f"Accessible Ltd {n}")
+        session.get(User, member.id).organisation_id = org.id
+        session.commit()
+        assignments.assign(session, org.id, "mim-service-models", due_days=30, actor_id=member.id)
+        return org.id
+
+
+def _invitation(site: LiveSite) -> str:
+    org_id = _organisation(site)
+    email = f"invited-{site._next()}@example.com"
+    with site.session() as session:
+        invitations.invite_one(session, org_id, name="Ivo Invited", email=email, actor_id=None)
+        return "/invitations/" + invitation_link(session, email).rsplit("/", 1)[1]
+
+
 PAGES = [
     PageCheck("home", "/"),
     PageCheck("sign-in", "/login"),
@@ -58,10 +81,24 @@ PAGES = [
     PageCheck("module-with-worksheet", "/courses/mim-service-models/choosing-a-model", role="learner"),
     PageCheck("change-password", "/account/password", role="learner"),
     PageCheck("change-password-with-errors", "/account/password", role="learner", then=_submit_empty),
+    PageCheck("manage-matrix", lambda site: f"/manage/{_organisation(site)}", role="admin"),
+    PageCheck("manage-invitations", lambda site: f"/manage/{_organisation(site)}/invitations", role="admin"),
+    PageCheck("manage-assignments", lambda site: f"/manage/{_organisation(site)}/assignments", role="admin"),
+    PageCheck("invitation-accept", _invitation),
+    PageCheck("forgot-password", "/forgot-password"),
+    PageCheck("mail-preferences", lambda site: _preferences_path(site)),
+    PageCheck("admin-outbox", "/admin/outbox", role="admin"),
     PageCheck("account", "/account", role="learner"),
     PageCheck("course", "/courses/mim-service-models"),
 ]
 SCHEMES = ["light", "dark"]
+
+
+def _preferences_path(site: LiveSite) -> str:
+    from urllib.parse import urlsplit
+
+    from academy.services import mail
+    return urlsplit(mail.preferences_url(site.app, site.create_user("learner").id)).path
 
 
 def _describe(violations: list[dict]) -> str:

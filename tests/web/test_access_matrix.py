@@ -10,10 +10,12 @@ import pytest
 
 from academy.models import Role
 from academy.web.access import PUBLIC, access_of, check_all_routes_declared
+from tests.support.organisations import appoint, make_organisation
 
 SAMPLE_VALUES = {"int": "1", "default": "x", "string": "x", "path": "x.txt",
                  "uuid": "00000000-0000-0000-0000-000000000000"}
-PERSONAS = ["anonymous", Role.LEARNER, Role.INSTRUCTOR, Role.ADMIN]
+#: "manager": a learner who manages organisation 1 (the id every sample URL uses).
+PERSONAS = ["anonymous", Role.LEARNER, "manager", Role.INSTRUCTOR, Role.ADMIN]
 
 
 def sample_url(rule) -> str:
@@ -38,9 +40,22 @@ def test_every_route_declares_who_may_use_it(app):
     assert all(access_of(app, rule.endpoint) is not None for rule, _ in routes(app))
 
 
+def _client_for(app, client_as, db, persona):
+    if persona == "anonymous":
+        return app.test_client()
+    if persona != "manager":
+        return client_as(persona)
+    organisation_id = make_organisation(db, "Managed Ltd")
+    assert organisation_id == 1, "sample URLs name organisation 1"
+    client = client_as(Role.LEARNER, organisation_id=organisation_id)
+    appoint(db, organisation_id, client.user.id)
+    return client
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_access_matrix(app, client_as, persona):
-    client = app.test_client() if persona == "anonymous" else client_as(persona)
+def test_access_matrix(app, client_as, db, persona):
+    client = _client_for(app, client_as, db, persona)
+    role = Role.LEARNER if persona == "manager" else persona
     checked = 0
     for rule, method in routes(app):
         access = access_of(app, rule.endpoint)
@@ -54,7 +69,7 @@ def test_access_matrix(app, client_as, persona):
                 assert response.status_code == 302 and "/login" in response.headers["Location"], label
             else:
                 assert response.status_code == 401, label
-        elif persona not in access:
+        elif role not in access:
             assert response.status_code == 403, label
         else:
             assert response.status_code not in (401, 403), label

@@ -14,11 +14,13 @@ from academy.domain.filters import FilterError, parse_choice, parse_date_range, 
 from academy.models import Role, User, utcnow
 from academy.services import accounts, api_tokens, people
 from academy.services import audit as audit_log  # the view `audit` below owns the plain name
-from academy.services.errors import Conflict, InvalidInput
+from academy.services import organisations as managed
+from academy.services.errors import Conflict, InvalidInput, ServiceError
 from academy.services.pagination import Page
 
 from ..access import roles
 from ..forms import ActionForm, OrganisationForm, attach_errors
+from ..manage.forms import AppointManagerForm
 from ..refusals import refuse
 from ..requests import client_ip
 from .forms import ApiTokenForm, MoveOrganisationForm, RenameOrganisationForm, RoleForm
@@ -193,7 +195,36 @@ def organisation(organisation_id: int):
     elif request.method == "GET":
         form.name.data = org.name
     return render_template("admin/organisation.html", org=org, form=form, learners_shown=LEARNERS_SHOWN,
-                           overview=people.organisation_overview(db, org.id, utcnow()))
+                           overview=people.organisation_overview(db, org.id, utcnow()),
+                           managers=managed.managers_of(db, org.id), appoint=AppointManagerForm())
+
+
+@bp.route("/organisations/<int:organisation_id>/managers", methods=["POST"])
+@roles(Role.ADMIN)
+def appoint_manager(organisation_id: int):
+    form = AppointManagerForm()
+    if not form.validate_on_submit():
+        flash("Enter the email address of an existing account.", "error")
+    else:
+        try:
+            user = managed.appoint_manager(get_session(), organisation_id, form.email.data,
+                                                 actor_id=current_user.id, ip=client_ip())
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            flash(str(exc), "error")
+        else:
+            flash(f"{user.name} now manages this organisation.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@bp.route("/organisations/<int:organisation_id>/managers/<int:user_id>/remove", methods=["POST"])
+@roles(Role.ADMIN)
+def remove_manager(organisation_id: int, user_id: int):
+    _require_action_form()
+    managed.remove_manager(get_session(), organisation_id, user_id, actor_id=current_user.id, ip=client_ip())
+    flash("That person no longer manages this organisation.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
 
 @bp.route("/organisations/<int:organisation_id>/join-code", methods=["POST"])
