@@ -86,7 +86,8 @@ def test_one_export_use_case_checks_the_typed_filter_logs_and_writes(db, seeded)
     assert len(logged) == 1 and '"via": "cli"' in logged[0].detail
     text = io.StringIO()
     export.write(export.rows(db), text)
-    lines = list(csv.DictReader(io.StringIO(text.getvalue())))
+    assert text.getvalue().startswith("\ufeff")  # the byte-order mark Excel needs to read UTF-8
+    lines = list(csv.DictReader(io.StringIO(text.getvalue().removeprefix("\ufeff"))))
     assert {line["code"] for line in lines} <= {c.code for c in seeded} and lines
     assert export.filename.startswith("certificates-") and export.filename.endswith(".csv")
 
