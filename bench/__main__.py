@@ -4,7 +4,8 @@ For each backend: a scratch database (a SQLite file in a temporary directory, or
 created on the local PostgreSQL server and dropped afterwards), migrated, content synced (when
 ``flask content sync`` exists) and seeded (``flask demo seed`` when it exists, else learners
 inserted directly); gunicorn with 2 workers serving ``bench.wsgi:app`` (the app plus the
-baseline route and the X-Query-Count header); then each page under wrk (after a warm-up) and each
+baseline route and the X-Query-Count header) and, beside it with the same settings, the bare
+yardstick app (bench/bare.py); then each page under wrk (after a warm-up) and each
 timing job. Prints a table and writes bench-results/latest.md and latest.json.
 
     make bench
@@ -37,7 +38,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from academy.models import Role, User  # noqa: E402
 from academy.services import accounts  # noqa: E402
 from harness.http import HttpClient  # noqa: E402
-from harness.live_server import REPO, Account, LiveSite, migrate, migrated_sqlite  # noqa: E402
+from harness.live_server import REPO, Account, LiveServer, LiveSite, migrate, migrated_sqlite  # noqa: E402
 from harness.postgres import scratch_database  # noqa: E402
 
 from .pages import PAGES, TIMINGS, Page  # noqa: E402
@@ -53,6 +54,8 @@ class BenchSite:
 
     live: LiveSite
     backend: str
+    #: The bare yardstick app (bench/bare.py), served beside the product with the same settings.
+    bare_url: str
     learner: Account
     cookies: dict[str, str]
     facts: dict[str, Any] = field(default_factory=dict)
@@ -157,7 +160,8 @@ def prepare(site: BenchSite, page: Page, result: PageResult) -> Target | None:
     """Probe ``page`` once: its status (a broken page is reported, not timed) and its SQL count."""
     path = page.resolve(page.path, site)
     body = page.resolve(page.body, site)
-    probe = site.client(page.signed_in).request(page.method, path, body=body.encode() if body else None)
+    client = HttpClient(site.bare_url, timeout=30) if page.bare else site.client(page.signed_in)
+    probe = client.request(page.method, path, body=body.encode() if body else None)
     if probe.status != page.status:
         result.problem = f"answered {probe.status}, expected {page.status}"
         log(f"{site.backend} {page.name}: {result.problem}; not measured")
@@ -165,16 +169,21 @@ def prepare(site: BenchSite, page: Page, result: PageResult) -> Target | None:
     count = probe.header("X-Query-Count")
     result.queries = int(count) if count is not None else None
     result.response_kb = len(probe.text.encode()) / 1024
+    if page.name.startswith("module page"):
+        site.facts["module_page_bytes"] = len(probe.text.encode())
     env = {"BENCH_COOKIE": site.cookie_header() if page.signed_in else "",
            "BENCH_METHOD": page.method, "BENCH_BODY": body or "", "BENCH_SPREAD_IPS": "1" if page.spread_ips else ""}
-    return Target(page, site.live.url(path), env)
+    return Target(page, (site.bare_url + path) if page.bare else site.live.url(path), env)
 
 
 def measure(site: BenchSite, pages: list[Page], args: argparse.Namespace) -> list[PageResult]:
     """Every page once per round, rounds one after the other, so each page's ratio to the baseline
     compares runs minutes apart at most: a machine whose background load drifts skews both alike."""
     results = {page.name: PageResult(site.backend, page.name, baseline=page.baseline) for page in pages}
-    targets = [t for t in (prepare(site, page, results[page.name]) for page in pages) if t is not None]
+    # The yardstick is probed last so it can be sized like the module page.
+    prepared = {page.name: prepare(site, page, results[page.name])
+                for page in sorted(pages, key=lambda p: p.baseline)}
+    targets = [t for t in (prepared[page.name] for page in pages) if t is not None]
     wrk = {"connections": args.connections, "threads": args.threads}
     for target in targets:
         run_wrk(target.url, seconds=args.warmup, env=target.env, **wrk)
@@ -207,13 +216,16 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
             # One proxy in front (ProxyFix trusts one X-Forwarded-For hop), as in production, so a
             # page with ``spread_ips`` can look like many visitors to the per-IP rate limits.
             env = {"ACADEMY_PROXY_COUNT": "1"}
-            with LiveSite.serve(url, root / "instance", workers=args.workers, env=env, target="bench.wsgi:app") as live:
+            bare = LiveServer(url, root / "bare", workers=args.workers, env=env, target="bench.bare:app")
+            with LiveSite.serve(url, root / "instance", workers=args.workers, env=env,
+                                target="bench.wsgi:app") as live, bare:
                 log(f"{backend}: seeding")
                 how = seed(live, args.learners)
                 learner = live.create_user("learner", email="bench.learner@example.com", name="Bench Learner")
                 client = HttpClient(live.base_url)
                 client.sign_in(learner.email, learner.password)
-                site = BenchSite(live, backend, learner, dict(client.cookies), {"postgres_url": args.postgres_url})
+                site = BenchSite(live, backend, bare.base_url, learner, dict(client.cookies),
+                                 {"postgres_url": args.postgres_url})
                 results = measure(site, pages, args)
                 timings = []
                 for timing in TIMINGS:
@@ -300,9 +312,12 @@ def environment(args: argparse.Namespace, facts: dict[str, dict], load: tuple[fl
 
 
 NOTES = """\
-- *vs baseline*: the page's throughput divided by that of `/_bench/baseline` on the same server
-  (a constant 15 KB page: no template, session or database) in the same round; the median of the
-  rounds, with the lowest and highest in brackets. 1.00× means "as fast as Flask answers at all here".
+- *vs baseline*: the page's throughput divided by that of the bare Flask app (bench/bare.py: a
+  separate minimal Flask app, one route returning a constant body as large as the module page, no
+  hooks, session or database) served by its own gunicorn with the same settings, in the same round;
+  the median of the rounds, with the lowest and highest in brackets. 1.00× means "as fast as Flask
+  answers at all here". The *in-app constant route* line is the product's `/_bench/baseline`: a
+  constant body through every request hook of the app, so its gap to 1.00× is what the hooks cost.
 - *SQL/req*: statements one request sends (BEGIN/COMMIT not counted), from the X-Query-Count
   header that bench mode adds; measured on one request, not averaged.
 - Latencies are wrk's percentiles at the stated concurrency; compare runs on the same machine only."""

@@ -57,6 +57,8 @@ class Page:
     status: int = 200
     #: The yardstick the others are divided by (exactly one page has it).
     baseline: bool = False
+    #: Served by the separate minimal Flask app (bench/bare.py), not by the product.
+    bare: bool = False
     #: Send each request from a different (forwarded) address, for pages rate-limited per IP that
     #: wrk, from one address, would otherwise measure as a stream of 429s.
     spread_ips: bool = False
@@ -120,7 +122,12 @@ def _managed_organisation(site: BenchSite) -> int:
 
 
 PAGES: list[Page] = [
-    Page("baseline (bare route, 15 KB)", "/_bench/baseline", baseline=True),
+    # The yardstick: a separate minimal Flask app under the same gunicorn settings, answering a
+    # constant body as large as the module page (bench/bare.py).
+    Page("bare Flask app (separate process)", lambda s: f"/{s.facts.get('module_page_bytes', 15 * 1024)}",
+         baseline=True, bare=True),
+    # The product's own constant route: what the app's request hooks alone cost, against the line above.
+    Page("in-app constant route (app hooks only)", "/_bench/baseline"),
     Page("/healthz", "/healthz"),
     Page("sign-in page", "/login"),
     Page("dashboard (signed in)", "/dashboard", signed_in=True),
