@@ -22,7 +22,8 @@ def sample_url(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
         kind = type(converter).__name__.replace("Converter", "").lower()
-        kind = {"integer": "int", "boundedint": "int", "unicode": "string"}.get(kind, kind)
+        kind = {"integer": "int", "boundedint": "int", "unicode": "string", "plainstring": "string",
+                "plainpath": "path"}.get(kind, kind)
         values[name] = SAMPLE_VALUES.get(kind, "x")
     return rule.build(values, append_unknown=False)[1]
 

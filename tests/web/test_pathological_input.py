@@ -213,3 +213,10 @@ def test_front_matter_with_aliases_or_deep_nesting_is_refused_with_the_line(runn
     result = runner.invoke(args=["content", "check"])
     assert "courses/demo/03-extra.md:2: front matter must not use YAML anchors or aliases" in result.output
     assert "courses/demo/04-more.md:2: front matter nests more than 10 levels deep" in result.output
+
+
+@pytest.mark.parametrize("path", ["/attempts/%00/save", "/courses/%00/quizzes/x", "/courses/a%0Ab", "/verify/%00"])
+def test_a_control_character_in_a_url_is_no_such_page_never_a_database_error(learner_client, path):
+    # PostgreSQL refuses NUL in text: the value must never reach a query (it answered 500 there).
+    assert learner_client.get(path).status_code in (404, 405)  # 405: a POST-only address
+    assert learner_client.post(path).status_code in (400, 404, 405)
