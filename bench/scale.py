@@ -23,6 +23,7 @@ import argparse
 import os
 import platform
 import re
+import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -60,7 +61,8 @@ DETAILED_SHARE = 0.2
 #: Every BIG_EVERY-th account belongs to the large organisation.
 BIG_EVERY = 20
 BIG_ORGANISATION = "Scale Industries"
-PASSWORD = "scale-bench-password-1"
+#: The bench accounts' password, new each run.
+PASSWORD = secrets.token_urlsafe(16)
 #: The same page number at every size: the last page at 1,000 learners, a middle one at 100,000.
 DEEP_PAGE = 20
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -266,7 +268,7 @@ def explain(app, backend: str) -> None:
 
 def table(growth: Growth) -> str:
     first, last = growth.sizes[0], growth.sizes[-1]
-    head = "| measured | " + " | ".join(f"{s:,} ms" for s in growth.sizes) + ff" | {last:,}/{first:,} | verdict |"
+    head = "| measured | " + " | ".join(f"{s:,} ms" for s in growth.sizes) + f" | {last:,}/{first:,} | verdict |"
     lines = [head, "|---|" + "---:|" * (len(growth.sizes) + 1) + "---|"]
     for name, times in growth.times.items():
         ratio = times[-1] / times[0] if times[0] else float("inf")
