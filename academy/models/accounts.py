@@ -37,6 +37,11 @@ class User(UserMixin, Base):
     """An account: learner, instructor or admin."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        # The admin list and an organisation's people, in the order they are shown (migration 0010).
+        Index("ix_users_name_id", "name", "id"),
+        Index("ix_users_organisation_id_name_id", "organisation_id", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased, trimmed; the sign-in identifier.

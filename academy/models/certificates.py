@@ -42,6 +42,9 @@ class Certificate(Base):
         Index("uq_certificates_live", "user_id", "course_id", unique=True,
               sqlite_where=_LIVE, postgresql_where=_LIVE),
         Index("ix_certificates_course_id_issued_at", "course_id", "issued_at"),
+        # The admin list (newest first) and the expiry reminder scan (migration 0010).
+        Index("ix_certificates_issued_at_id", "issued_at", "id"),
+        Index("ix_certificates_expires_at", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
