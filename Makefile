@@ -7,13 +7,14 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run dev test test-fast lint bench install install-test migrate content clean system-packages help
+.PHONY: run dev test test-fast lint bench bench-scale install install-test migrate content clean system-packages help
 
 help:
 	@echo "make run    install, migrate, load content and serve on http://$(HOST):$(PORT) (with the mail worker)"
 	@echo "make dev    the same with Flask's debug server and auto-reload"
 	@echo "make test   lint and the whole test suite (SQLite; PostgreSQL too if ACADEMY_TEST_DATABASE_URL is set)"
 	@echo "make bench  the benchmark (see README)"
+	@echo "make bench-scale  cost as data grows: 1k, 10k, 100k learners (SCALE_ARGS=\"--sizes 1000,10000\" for a quick run)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,11 @@ test-fast: install-test
 
 bench: install-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Grows one scratch database from 1,000 to 100,000 learners and times the lists, analytics, reminder
+# scan and export at each size (docs/benchmarks.md, "Cost as data grows"). About 15 minutes.
+bench-scale: install-test
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
