@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import re
 import secrets
 import statistics
@@ -32,18 +33,23 @@ from datetime import timedelta
 
 os.environ.setdefault("ACADEMY_SECRET_KEY", "bench-secret-key-not-for-production")
 
-from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, literal, select, text, update  # noqa: E402
+from sqlalchemy.orm import aliased  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from academy import create_app  # noqa: E402
 from academy.config import REPO_ROOT  # noqa: E402
 from academy.db import session_scope  # noqa: E402
+from academy.domain import certificate_codes, open_badges  # noqa: E402
 from academy.models import (  # noqa: E402
     Attempt,
     AttemptAnswer,
+    BranchingChoice,
     Certificate,
     Course,
     CourseAssignment,
+    Enrolment,
+    ModuleProgress,
     Organisation,
     OrganisationManager,
     QuizVersion,
@@ -55,6 +61,9 @@ from academy.services import demo, reminders  # noqa: E402
 from bench.exports import database  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
+#: Learners told one by one by the demo seeder; learners beyond are copies of them, made in the
+#: database (the seeder runs Python for every answer: 100,000 stories take a quarter of an hour).
+STORIES = 10_000
 #: Share of each new batch of learners whose attempts keep every answer (about 1 million answers
 #: at 100,000 learners; the others' attempts carry their score only, as in ``flask demo seed``).
 DETAILED_SHARE = 0.2
@@ -124,20 +133,76 @@ def accounts(app) -> dict[str, str]:
     return emails
 
 
-def grow(app, target: int, step: int) -> tuple[int, float]:
-    """Seed learners until there are ``target``; returns (learners added, seconds)."""
+def _demo_learners(session) -> int:
+    return session.scalar(select(func.count(User.id)).where(User.email.like("%.%-%@%"))) or 0
+
+
+def grow(app, target: int, step: int, stories: int = STORIES) -> tuple[int, float]:
+    """Add learners until there are ``target``; returns (learners added, seconds).
+
+    The first ``stories`` are told by the demo seeder; the rest are copies of them (:func:`copy_learners`).
+    """
     started = time.perf_counter()
     with session_scope(app) as session:
-        have = session.scalar(select(func.count(User.id)).where(User.email.like("%.%-%@%"))) or 0
-        adding = target - have
-        if adding > 0:
-            demo.seed(session, learners=adding, seed=1000 + step, now=utcnow(),
-                      detailed=round(adding * DETAILED_SHARE))
+        before = _demo_learners(session)
+        told = min(target, stories) - before
+        if told > 0:
+            demo.seed(session, learners=told, seed=1000 + step, now=utcnow(), detailed=round(told * DETAILED_SHARE))
+        copy = 0
+        while (have := _demo_learners(session)) < target:
+            copy += 1
+            copy_learners(session, f"copy{step}-{copy}.", target - have, random.Random(f"{step}:{copy}"))
         org_id = session.scalar(select(Organisation.id).where(Organisation.name == BIG_ORGANISATION))
         session.execute(update(User).where(User.role == Role.LEARNER.value, User.id % BIG_EVERY == 0)
                         .values(organisation_id=org_id))
         session.commit()
-    return adding, time.perf_counter() - started
+        return _demo_learners(session) - before, time.perf_counter() - started
+
+
+def copy_learners(session, prefix: str, count: int, rng: random.Random) -> None:
+    """Copy up to ``count`` demo learners with everything they did, in the database (INSERT ... SELECT).
+
+    A copy's email (and its attempts' tokens) start with ``prefix``; its certificates get new codes and
+    identity hashes. Its story (organisation, dates, answers, scores) is the original's.
+    """
+    source = (select(User.id).where(User.email.like("%.%-%@%"), User.email.not_like("copy%"))
+              .order_by(User.id).limit(count).scalar_subquery())
+    old, new = aliased(User), aliased(User)
+    user_columns = [c.name for c in User.__table__.c if c.name != "id"]
+    session.execute(insert(User).from_select(user_columns, select(
+        *[literal(prefix) + User.email if name == "email" else User.__table__.c[name] for name in user_columns])
+        .where(User.id.in_(source))))
+    by_user = (new, new.email == literal(prefix) + old.email)
+    for model in (Enrolment, ModuleProgress):
+        columns = [c.name for c in model.__table__.c if c.name != "id"]
+        session.execute(insert(model).from_select(columns, select(
+            *[new.id if name == "user_id" else model.__table__.c[name] for name in columns])
+            .join(old, old.id == model.user_id).join(*by_user).where(old.id.in_(source))))
+    columns = [c.name for c in Attempt.__table__.c if c.name != "id"]
+    session.execute(insert(Attempt).from_select(columns, select(
+        *[new.id if name == "user_id" else literal(prefix) + Attempt.token if name == "token"
+          else Attempt.__table__.c[name] for name in columns])
+        .join(old, old.id == Attempt.user_id).join(*by_user).where(old.id.in_(source))))
+    was, now_ = aliased(Attempt), aliased(Attempt)
+    for model in (AttemptAnswer, BranchingChoice):
+        columns = [c.name for c in model.__table__.c if c.name != "id"]
+        session.execute(insert(model).from_select(columns, select(
+            *[now_.id if name == "attempt_id" else model.__table__.c[name] for name in columns])
+            .join(was, was.id == model.attempt_id).join(now_, now_.token == literal(prefix) + was.token)
+            .where(was.user_id.in_(source))))
+    # Certificates need codes of their own and the copy's email in their identity hash.
+    rows = session.execute(select(Certificate, new.id, new.email).join(old, old.id == Certificate.user_id)
+                           .join(*by_user).where(old.id.in_(source))).all()
+    columns = [c.name for c in Certificate.__table__.c if c.name not in ("id", "user_id", "code", "identity_hash")]
+    copies = []
+    for certificate, user_id, email in rows:
+        row = {name: getattr(certificate, name) for name in columns}
+        code = "".join(rng.choice(certificate_codes.ALPHABET) for _ in range(certificate_codes.SYMBOLS))
+        copies.append(row | {"user_id": user_id, "code": certificate_codes.parse(code),
+                             "identity_hash": open_badges.identity_hash(email, certificate.identity_salt)})
+        session.expunge(certificate)
+    for start in range(0, len(copies), 5000):
+        session.execute(Certificate.__table__.insert(), copies[start:start + 5000])
 
 
 def census(app) -> dict[str, int]:
