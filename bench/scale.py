@@ -85,7 +85,7 @@ class Probe:
     #: Paged lists must stay within 1.5x of their smallest-size time; the others are told apart.
     paged: bool
     run: Callable[[], None]
-    #: Whole-data jobs (seconds each at 100,000 learners) are timed fewer times, without a warm-up.
+    #: Whole-data work (seconds each at 100,000 learners) is timed twice, without a warm-up.
     heavy: bool = False
 
 
@@ -270,8 +270,8 @@ def probes(app, emails: dict[str, str]) -> list[Probe]:
         Probe("matrix (big org), page 1", True, _get(manager, matrix)),
         Probe(f"matrix (big org), page {DEEP_PAGE}", True, _get(manager, f"{matrix}?page={DEEP_PAGE}")),
         Probe("matrix (big org), search", True, _get(manager, f"{matrix}?q=smith")),
-        Probe("analytics overview", False, _get(admin, f"/analytics?course={course.slug}")),
-        Probe("analytics item statistics", False, _get(admin, f"/analytics/quizzes/{final}")),
+        Probe("analytics overview", False, _get(admin, f"/analytics?course={course.slug}"), heavy=True),
+        Probe("analytics item statistics", False, _get(admin, f"/analytics/quizzes/{final}"), heavy=True),
         Probe("reminder scan (repeat)", False, scan, heavy=True),
         Probe("CSV export, all certificates", False, _get(admin, "/admin/exports/certificates?format=csv"), heavy=True),
     ]
