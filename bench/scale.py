@@ -33,7 +33,7 @@ from datetime import timedelta
 
 os.environ.setdefault("ACADEMY_SECRET_KEY", "bench-secret-key-not-for-production")
 
-from sqlalchemy import func, insert, literal, select, text, update  # noqa: E402
+from sqlalchemy import case, func, insert, literal, select, text, update  # noqa: E402
 from sqlalchemy.orm import aliased  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
@@ -163,15 +163,19 @@ def copy_learners(session, prefix: str, count: int, rng: random.Random) -> None:
     """Copy up to ``count`` demo learners with everything they did, in the database (INSERT ... SELECT).
 
     A copy's email (and its attempts' tokens) start with ``prefix``; its certificates get new codes and
-    identity hashes. Its story (organisation, dates, answers, scores) is the original's.
+    identity hashes. Its story (organisation, dates, answers, scores) is the original's, except that a
+    copy of a member of the large organisation belongs to none (membership is decided by :func:`grow`).
     """
     source = (select(User.id).where(User.email.like("%.%-%@%"), User.email.not_like("copy%"))
               .order_by(User.id).limit(count).scalar_subquery())
     old, new = aliased(User), aliased(User)
     user_columns = [c.name for c in User.__table__.c if c.name != "id"]
+    # The large organisation's members are every BIG_EVERY-th account (``grow``), not copies of them.
+    big = select(Organisation.id).where(Organisation.name == BIG_ORGANISATION).scalar_subquery()
+    copied = {"email": literal(prefix) + User.email,
+              "organisation_id": case((User.organisation_id == big, None), else_=User.organisation_id)}
     session.execute(insert(User).from_select(user_columns, select(
-        *[literal(prefix) + User.email if name == "email" else User.__table__.c[name] for name in user_columns])
-        .where(User.id.in_(source))))
+        *[copied.get(name, User.__table__.c[name]) for name in user_columns]).where(User.id.in_(source))))
     by_user = (new, new.email == literal(prefix) + old.email)
     for model in (Enrolment, ModuleProgress):
         columns = [c.name for c in model.__table__.c if c.name != "id"]
