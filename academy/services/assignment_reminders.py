@@ -62,11 +62,12 @@ def assignment_notices(session: Session, now: datetime) -> int:
     uses, so someone told already is not told again.
     """
     queued = 0
+    known = mail.Queued.load(session, "course-assigned")
     for organisation in _organisations_with_assignments(session):
         for due in standings(session, organisation, now):
             if due.standing.status is not rules.AssignmentStatus.COMPLETED:
                 queued += assignments.notify_assigned(session, due.user, organisation, due.course.slug,
-                                                      due.course.title, due.standing.due_on)
+                                                      due.course.title, due.standing.due_on, known=known)
     return queued
 
 
@@ -74,6 +75,7 @@ def learner_reminders(session: Session, now: datetime) -> int:
     """Queue "due in 7 days" and "overdue" mail for every open assignment (each once per due date)."""
     queued = 0
     today = now.date()
+    known = mail.Queued.load(session, "assignment-overdue", "assignment-due")
     for organisation in _organisations_with_assignments(session):
         for due in standings(session, organisation, now):
             status = due.standing.status
@@ -90,7 +92,7 @@ def learner_reminders(session: Session, now: datetime) -> int:
                 kind="assignment-overdue" if overdue else "assignment-due", key=key,
                 template="assignment_overdue" if overdue else "assignment_due", context=context, reminder=True,
                 subject=(f"Overdue: {due.course.title}" if overdue
-                         else f"{due.course.title} is due {_when(days, due.standing.due_on)}"))
+                         else f"{due.course.title} is due {_when(days, due.standing.due_on)}"), known=known)
     return queued
 
 
@@ -113,6 +115,7 @@ def manager_digests(session: Session, now: datetime) -> int:
     """Queue each manager's weekly digest of their organisation (once per ISO week), when there is news."""
     queued = 0
     year, week, _ = now.isocalendar()
+    known = mail.Queued.load(session, "manager-digest")
     for organisation in session.scalars(select(Organisation).where(Organisation.id.in_(
             select(OrganisationManager.organisation_id))).order_by(Organisation.id)):
         overdue, due_soon, expiring = [], 0, 0
@@ -138,5 +141,5 @@ def manager_digests(session: Session, now: datetime) -> int:
                 reminder=True, subject=f"{organisation.name}: {len(overdue)} overdue this week",
                 context={"name": manager.name, "organisation": organisation.name, "organisation_id": organisation.id,
                          "overdue": overdue, "due_soon": due_soon, "expiring": expiring, "today": now.date(),
-                         "shown": DIGEST_SHOWN})
+                         "shown": DIGEST_SHOWN}, known=known)
     return queued

@@ -136,14 +136,14 @@ def _assign(session: Session, organisation: Organisation, course: Course, title:
 
 
 def notify_assigned(session: Session, person: User, organisation: Organisation, course_slug: str,
-                    course_title: str, due: date) -> bool:
+                    course_title: str, due: date, known: mail.Queued | None = None) -> bool:
     """Queue the "course assigned" email (once per person and course). Does not commit."""
     return mail.enqueue(
         session, to_email=person.email, to_name=person.name, kind="course-assigned", key=f"course:{course_slug}",
         template="course_assigned", user_id=person.id,
         subject=f"{organisation.name} has assigned you {course_title}",
         context={"name": person.name, "organisation": organisation.name, "course_title": course_title,
-                 "course_slug": course_slug, "due_on": due})
+                 "course_slug": course_slug, "due_on": due}, known=known)
 
 
 def remove(session: Session, organisation_id: int, assignment_id: int, *, actor: Actor) -> None:

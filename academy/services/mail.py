@@ -46,24 +46,46 @@ def app_of(session: Session) -> Flask:
     return app if app is not None else current_app._get_current_object()
 
 
+@dataclass
+class Queued:
+    """What a reminder scanner must not queue again, read in two queries for the whole scan rather
+    than two per candidate: the (recipient, kind, key) of every message of the scanner's kinds
+    already in the outbox, and the accounts that turned reminders off. Pass it to :func:`enqueue`
+    as ``known``; it learns what that call queues."""
+
+    keys: set[tuple[str, str, str]]
+    muted: set[int]
+
+    @classmethod
+    def load(cls, session: Session, *kinds: str) -> Queued:
+        keys = {tuple(row) for row in session.execute(
+            select(OutboxMessage.recipient, OutboxMessage.kind, OutboxMessage.key)
+            .where(OutboxMessage.kind.in_(kinds)))}
+        muted = set(session.scalars(select(MailPreference.user_id).where(MailPreference.reminders.is_(False))))
+        return cls(keys, muted)
+
+
 def enqueue(session: Session, *, to_email: str, to_name: str, kind: str, key: str, template: str,
             context: dict[str, Any], user_id: int | None = None, reminder: bool = False,
-            subject: str) -> bool:
+            subject: str, known: Queued | None = None) -> bool:
     """Queue one message in the caller's transaction (the caller commits).
 
     Renders ``email/<template>.txt`` and ``.html`` with ``context``, ``links`` (absolute links
     from ACADEMY_BASE_URL) and ``recipient``. Returns False, inserting nothing, when the same
     (recipient, kind, key) is already queued or sent, or when ``reminder`` is set and the
     recipient has turned reminders off. Security mail (``reminder=False``) is never suppressed.
+    ``known`` (a scanner's :class:`Queued`) answers both questions without a query; the unique
+    (recipient, kind, key) still refuses a message another scan queued since it was read.
     """
     app = app_of(session)
     email = to_email.strip().lower()
     subject, to_name = one_line(subject, 300), one_line(to_name, 200)  # headers: no line breaks
     if user_id is None:
         user_id = session.scalar(select(User.id).where(User.email == email))
-    if reminder and not reminders_wanted(session, user_id):
-        return False
-    if _exists(session, email, kind, key):
+    if known is not None:
+        if (reminder and user_id in known.muted) or (email, kind, key) in known.keys:
+            return False
+    elif (reminder and not reminders_wanted(session, user_id)) or _exists(session, email, kind, key):
         return False
     recipient = Recipient(email=email, name=to_name, user_id=user_id)
     links = Links(app)
@@ -87,6 +109,8 @@ def enqueue(session: Session, *, to_email: str, to_name: str, kind: str, key: st
         if row in session:
             session.expunge(row)
         return False
+    if known is not None:
+        known.keys.add((email, kind, key))
     return True
 
 

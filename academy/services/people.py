@@ -69,15 +69,20 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def organisations(session: Session) -> list[Organisation]:
+    """Every organisation, by name (the users list's filter and the export's choices: no counting)."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 def organisations_with_counts(session: Session) -> list[tuple[Organisation, int]]:
-    """Every organisation with its number of members, by name."""
-    rows = session.execute(
-        select(Organisation, func.count(User.id))
-        .outerjoin(User, User.organisation_id == Organisation.id)
-        .group_by(Organisation.id)
-        .order_by(Organisation.name)
-    )
-    return [(org, count) for org, count in rows]
+    """Every organisation with its number of members, by name.
+
+    The counts are one ``GROUP BY`` over the index on ``users (organisation_id, ...)`` (no table
+    rows read): at 100,000 accounts that is a pass over the index, so only the organisations page uses it.
+    """
+    counts = dict(session.execute(select(User.organisation_id, func.count()).where(User.organisation_id.is_not(None))
+                                  .group_by(User.organisation_id)).all())
+    return [(org, counts.get(org.id, 0)) for org in organisations(session)]
 
 
 def get_organisation(session: Session, organisation_id: int) -> Organisation:

@@ -40,6 +40,7 @@ def _reminder_candidates(session: Session, now: datetime) -> list[Certificate]:
 def certificate_expiry_reminders(session: Session, now: datetime) -> int:
     """Queue "expires in 90/30/7 days" and "has expired" mail for live certificates."""
     queued = 0
+    known = mail.Queued.load(session, "certificate-expiring", "certificate-expired")
     for certificate in _reminder_candidates(session, now):
         context = {"certificate": certificate, "code": certificate.code, "title": certificate.title,
                    "course_title": certificate.course_title, "expires_at": certificate.expires_at}
@@ -49,13 +50,13 @@ def certificate_expiry_reminders(session: Session, now: datetime) -> int:
                 session, to_email=certificate.user.email, to_name=certificate.user.name,
                 user_id=certificate.user_id, kind="certificate-expiring", key=f"certificate:{certificate.id}:{days}",
                 template="certificate_expiring", context=context | {"days": days}, reminder=True,
-                subject=f"Your certificate {certificate.title} expires in {days} days")
+                subject=f"Your certificate {certificate.title} expires in {days} days", known=known)
         elif expired_notice_due(certificate.expires_at, now):
             queued += mail.enqueue(
                 session, to_email=certificate.user.email, to_name=certificate.user.name,
                 user_id=certificate.user_id, kind="certificate-expired", key=f"certificate:{certificate.id}",
                 template="certificate_expired", context=context, reminder=True,
-                subject=f"Your certificate {certificate.title} has expired")
+                subject=f"Your certificate {certificate.title} has expired", known=known)
     return queued
 
 

@@ -36,7 +36,7 @@ def _courses() -> list[tuple[str, str]]:
 
 
 def _form(errors: dict[str, str] | None = None, status: int = 200, form: str = ""):
-    organisations = [(org.id, org.name) for org, _ in people.organisations_with_counts(get_session())]
+    organisations = [(org.id, org.name) for org in people.organisations(get_session())]
     return render_template("admin/exports.html", args=request.args, errors=errors or {}, failed_form=form,
                            courses=_courses(), organisations=organisations,
                            statuses=[(s, s.title()) for s in shaping.STATUSES], columns=shaping.COLUMNS), status

@@ -65,7 +65,7 @@ def users():
     flt = people.UserFilter(query=query, role=role, organisation_id=organisation or None, status=status, page=page)
     db = get_session()
     return render_template("admin/users.html", result=people.search_users(db, flt), flt=flt, roles=list(Role),
-                           statuses=list(people.Status), organisations=people.organisations_with_counts(db))
+                           statuses=list(people.Status), organisations=people.organisations(db))
 
 
 @bp.route("/users/<int:user_id>")
@@ -100,7 +100,7 @@ def change_role(user_id: int):
 def _move_form(db, organisation_id: int | None = None) -> MoveOrganisationForm:
     form = MoveOrganisationForm(organisation=str(organisation_id or ""))
     form.organisation.choices = [("", "No organisation")] + [
-        (str(org.id), org.name) for org, _count in people.organisations_with_counts(db)]
+        (str(org.id), org.name) for org in people.organisations(db)]
     return form
 
 
