@@ -45,6 +45,9 @@ class Certificate(Base):
         # The admin list (newest first) and the expiry reminder scan (migration 0010).
         Index("ix_certificates_issued_at_id", "issued_at", "id"),
         Index("ix_certificates_expires_at", "expires_at"),
+        # Analytics: a course's live certificates per learner, read from the index.
+        Index("ix_certificates_course_id_user_id", "course_id", "user_id", "superseded_at", "revoked_at",
+              "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -177,7 +177,11 @@ class Enrolment(Base):
     """A learner taking a course."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # Analytics: a course's enrolments of a period, and its learners (migration 0010).
+        Index("ix_enrolments_course_id_enrolled_at", "course_id", "enrolled_at", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -192,6 +196,10 @@ class ModuleProgress(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "module_id"),
         Index("ix_module_progress_user_id_course_id", "user_id", "course_id"),
+        # Analytics (migration 0010): each learner's modules of a course, read from the index, and the
+        # learners who completed a module in a period.
+        Index("ix_module_progress_course_id_user_id", "course_id", "user_id", "module_id", "completed_at"),
+        Index("ix_module_progress_course_id_completed_at", "course_id", "completed_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

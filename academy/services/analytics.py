@@ -134,11 +134,18 @@ def _module_count(session: Session, course_id: int) -> int:
     return session.scalar(select(func.count()).select_from(_current_modules(course_id).subquery())) or 0
 
 
-def _completions(course_id: int, modules: int):
-    """(user, moment) of each learner who has completed every module of the course's current version."""
+def _completions(course_id: int, modules: int, since: datetime):
+    """(user, moment) of each learner who has completed every module of the course's current version,
+    their last module at ``since`` or later.
+
+    Only learners who completed some module since then can have (a course completion's moment is its
+    last module's): the index on (course_id, completed_at) finds them, so the cost follows the period,
+    not the course's whole history."""
+    recent = select(ModuleProgress.user_id).where(ModuleProgress.course_id == course_id,
+                                                  ModuleProgress.completed_at >= since)
     return (select(ModuleProgress.user_id, func.max(ModuleProgress.completed_at).label("at"))
             .where(ModuleProgress.course_id == course_id, ModuleProgress.completed_at.is_not(None),
-                   ModuleProgress.module_id.in_(_current_modules(course_id)))
+                   ModuleProgress.module_id.in_(_current_modules(course_id)), ModuleProgress.user_id.in_(recent))
             .group_by(ModuleProgress.user_id).having(func.count() >= max(1, modules)).subquery())
 
 
@@ -148,7 +155,7 @@ def weekly_activity(session: Session, course_id: int, *, weeks: int, today: date
     since = datetime.combine(first, time.min, UTC)
     enrolments = _weekly(session, Enrolment.enrolled_at,
                          select().select_from(Enrolment).where(Enrolment.course_id == course_id), since)
-    done = _completions(course_id, _module_count(session, course_id))
+    done = _completions(course_id, _module_count(session, course_id), since)
     completions = _weekly(session, done.c.at, select().select_from(done), since)
     certificates = _weekly(session, Certificate.issued_at,
                            select().select_from(Certificate).where(Certificate.course_id == course_id), since)
@@ -299,21 +306,18 @@ def quiz_detail(session: Session, actor: Actor, quiz_id: int) -> QuizDetail:
                                                                   QuizVersion.content_hash == version.content_hash)))
     counted = (Attempt.quiz_version_id.in_(same_file)) & _FINISHED
     attempts = session.scalar(select(func.count(Attempt.id)).where(counted)) or 0
-    questions, chosen = _questions(session, definition, counted)
-    items, alpha = _item_statistics(session, definition, counted, chosen)
+    answered = _answer_sums(session, counted)
+    questions, chosen = _questions(session, definition, answered, counted)
+    items, alpha = _item_statistics(session, definition, answered, counted, chosen)
     return QuizDetail(course, summary, attempts, questions, _steps(session, definition, counted), items, alpha)
 
 
-def _item_statistics(session: Session, definition: QuizDef, counted,
+def _item_statistics(session: Session, definition: QuizDef, answered: dict[str, tuple[int, int, tuple]], counted,
                      chosen: dict[tuple[str, str], tuple[int, int]]) -> tuple[tuple[ItemRow, ...], float | None]:
-    """Facility, discrimination and distractors per item, and the quiz's reliability: one GROUP BY each."""
-    x, t = AttemptAnswer.points, Attempt.points
-    rows = session.execute(
-        select(AttemptAnswer.question_key, func.count(), func.sum(x), func.sum(x * x), func.sum(t), func.sum(t * t),
-               func.sum(x * t))
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(counted, x.is_not(None), t.is_not(None)).group_by(AttemptAnswer.question_key))
-    sums = {key: (int(n), *(float(v or 0) for v in rest)) for key, n, *rest in rows}
+    """Facility, discrimination and distractors per item, and the quiz's reliability (the per-item sums
+    come from :func:`_answer_sums`)."""
+    t = Attempt.points
+    sums = {key: item for key, (_total, _right, item) in answered.items() if item[0]}
     n, sum_t, sum_tt = session.execute(
         select(func.count(), func.sum(t), func.sum(t * t)).select_from(Attempt).where(counted, t.is_not(None))).one()
     answers = sum(v[0] for v in sums.values())
@@ -338,14 +342,33 @@ def _items_of(definition: QuizDef) -> list[tuple[str, str, int, list[tuple[str, 
     return found
 
 
-def _questions(session: Session, definition: QuizDef,
-               counted) -> tuple[tuple[QuestionStat, ...], dict[tuple[str, str], tuple[int, int]]]:
-    # Branching scenarios' rows come out too (their key is the scenario's): they are simply not looked up.
-    # Filtering them in SQL would cost an index probe per attempt and question.
-    answered = {key: (total, right) for key, total, right in session.execute(
-        select(AttemptAnswer.question_key, func.count(), func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)))
+def _answer_sums(session: Session, counted) -> dict[str, tuple[int, int, tuple]]:
+    """Per question (and branching scenario) key, in one pass over the counted attempts' answers:
+    (answers, correct answers, (n, Σx, Σx², Σt, Σt², Σxt) over the answers graded in a graded attempt).
+
+    Branching scenarios' rows come out too (their key is the scenario's): they are simply not looked up
+    as questions. Filtering them in SQL would cost an index probe per attempt and question.
+    """
+    x, t = AttemptAnswer.points, Attempt.points
+    graded = x.is_not(None) & t.is_not(None)
+
+    def when_graded(value):
+        return func.sum(case((graded, value), else_=None))
+
+    rows = session.execute(
+        select(AttemptAnswer.question_key, func.count(),
+               func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)),
+               func.sum(case((graded, 1), else_=0)), when_graded(x), when_graded(x * x), when_graded(t),
+               when_graded(t * t), when_graded(x * t))
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(counted).group_by(AttemptAnswer.question_key))}
+        .where(counted).group_by(AttemptAnswer.question_key))
+    return {key: (int(total), int(right or 0), (int(n or 0), *(float(v or 0) for v in rest)))
+            for key, total, right, n, *rest in rows}
+
+
+def _questions(session: Session, definition: QuizDef,
+               answered: dict[str, tuple[int, int, tuple]],
+               counted) -> tuple[tuple[QuestionStat, ...], dict[tuple[str, str], tuple[int, int]]]:
     values = _option_values(session)
     # Per option: how many chose it and the sum of their percent scores (for the distractor analysis).
     chosen = {(key, option): (n, int(score or 0)) for key, option, n, score in session.execute(
@@ -355,10 +378,10 @@ def _questions(session: Session, definition: QuizDef,
         .where(counted).group_by(AttemptAnswer.question_key, values.c.value))}
     stats = []
     for question in definition.questions():
-        total, right = answered.get(question.key, (0, 0))
+        total, right, _sums = answered.get(question.key, (0, 0, ()))
         options = tuple(OptionStat(o.key, o.text_html, o.correct, chosen.get((question.key, o.key), (0, 0))[0])
                         for o in question.options)
-        stats.append(QuestionStat(question.key, question.prompt, total, int(right or 0), options))
+        stats.append(QuestionStat(question.key, question.prompt, total, right, options))
     return tuple(stats), chosen
 
 
