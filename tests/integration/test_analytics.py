@@ -15,6 +15,8 @@ from academy.models import (
     Course,
     CourseEditor,
     Enrolment,
+    ModuleProgress,
+    ModuleVersion,
     Quiz,
     Role,
     User,
@@ -59,6 +61,29 @@ def test_a_week_runs_from_monday_to_sunday_in_utc(db, make_user, app, runner, co
     db.commit()
     weeks = analytics.weekly_activity(db, course_id, weeks=2, today=date(2026, 11, 29))  # a Sunday
     assert [(w.start, w.enrolments) for w in weeks] == [(date(2026, 11, 16), 1), (date(2026, 11, 23), 2)]
+
+
+def test_a_completion_counts_in_the_week_of_its_last_module_even_if_the_others_came_before_the_period(
+        db, make_user, runner, content_dir):
+    from tests.support.quizzes import publish
+    publish(runner, content_dir)
+    course_id = db.scalar(select(Course.id))
+    modules = list(db.scalars(select(ModuleVersion.module_id).join(
+        Course, Course.current_version_id == ModuleVersion.course_version_id)))
+    db.rollback()  # end the read, so this session may write later in SQLite
+    long_ago, lately = datetime(2026, 6, 1, 12, tzinfo=UTC), datetime(2026, 11, 25, 12, tzinfo=UTC)
+    finished_lately, finished_long_ago, almost = make_user(), make_user(), make_user()
+    for learner, moments in ((finished_lately, [long_ago] * (len(modules) - 1) + [lately]),
+                             (finished_long_ago, [long_ago] * len(modules)),
+                             (almost, [lately] * (len(modules) - 1) + [None])):
+        for module_id, moment in zip(modules, moments, strict=True):
+            db.add(ModuleProgress(user_id=learner.id, course_id=course_id, module_id=module_id, completed_at=moment))
+    db.commit()
+    weeks = analytics.weekly_activity(db, course_id, weeks=4, today=date(2026, 11, 29))
+    assert [(w.start, w.completions) for w in weeks if w.completions] == [(date(2026, 11, 23), 1)]
+    whole = analytics.weekly_activity(db, course_id, weeks=52, today=date(2026, 11, 29))
+    assert [(w.start, w.completions) for w in whole if w.completions] == [(date(2026, 6, 1), 1),
+                                                                         (date(2026, 11, 23), 1)]
 
 
 def test_quiz_summaries_match_the_attempts(db, seeded):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from academy.models import Certificate, OutboxMessage, utcnow
 from academy.services import certificates, mail, reminders
@@ -79,6 +79,30 @@ def test_running_the_scan_twice_queues_nothing_new(db, certified):
     assert reminders.scan(db, utcnow()) == 1
     assert reminders.scan(db, utcnow()) == 0
     assert len(outbox(db, "certificate-expiring")) == 1
+
+
+def test_a_repeated_scan_reads_the_outbox_once_not_once_per_certificate(db, certified, make_user, course, app):
+    for n in range(3):
+        user = make_user(email=f"learner{n}@example.com")
+        course_support.enrol(db, user.id, course.course_id)
+        course_support.complete_course(db, user.id, course)
+        course_support.begin(db)
+        certificates.issue_if_due(db, user.id, course.course_id)
+        db.commit()
+    db.execute(update(Certificate).values(expires_at=utcnow() + timedelta(days=20)))
+    db.commit()
+    assert reminders.certificate_expiry_reminders(db, utcnow()) == 4
+    db.commit()
+    statements: list[str] = []
+    engine = db.get_bind()
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert reminders.certificate_expiry_reminders(db, utcnow()) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert sum("outbox_messages" in s for s in statements) == 1
+    assert sum("mail_preferences" in s for s in statements) == 1
 
 
 def test_each_period_is_announced_once_as_the_date_nears_then_the_expiry(db, certified):

@@ -46,6 +46,21 @@ def test_users_are_filtered_by_role_organisation_and_status(admin_client, make_u
     assert "No users match." in page
 
 
+def test_the_organisations_page_counts_each_organisations_members(admin_client, make_user, organisation, app):
+    with session_scope(app) as session:
+        empty = accounts.create_organisation(session, "Quiet Ventures")
+    for name in ("Ada Learner", "Bea Learner"):
+        make_user(name=name, organisation_id=organisation.id)
+    make_user(name="Cy Nobody")
+    page = admin_client.get("/admin/organisations").text
+    assert re.search(r">2<span class=\"visually-hidden\"> members of Northbank Financial<", page)
+    assert re.search(r">0<span class=\"visually-hidden\"> members of Quiet Ventures<", page)
+    # The users list's filter offers every organisation (it counts nobody).
+    users = admin_client.get("/admin/users").text
+    assert f'<option value="{organisation.id}">Northbank Financial</option>' in users
+    assert f'<option value="{empty.id}">Quiet Ventures</option>' in users
+
+
 @pytest.mark.parametrize("query", ["role=overlord", "status=sleeping", "page=0", "organisation=abc"])
 def test_malformed_user_filters_get_a_400_with_the_reason(admin_client, query):
     response = admin_client.get(f"/admin/users?{query}")
