@@ -70,6 +70,20 @@ def create_user(
     commit: bool = True,
 ) -> User:
     """Create an account after checking every rule; commits unless ``commit`` is False (the caller's unit of work)."""
+    email, name = check_new_account(email=email, name=name, password=password, role=role)
+    password_hash = _hash_password(password)  # slow by design: before the write lock is taken
+    user = add_user(session, email=email, name=name, password_hash=password_hash, role=role,
+                    organisation_id=organisation_id, actor_id=actor_id, ip=ip)
+    if commit:
+        session.commit()
+    return user
+
+
+def check_new_account(*, email: str, name: str, password: str, role: str = Role.LEARNER) -> tuple[str, str]:
+    """The normalised (email, name) of a new account, or InvalidInput naming every field at fault.
+
+    The same answer whether or not the address is taken (registration must not tell).
+    """
     email = normalise_email(email)
     name = name.strip()
     errors: dict[str, list[str]] = {}
@@ -86,7 +100,12 @@ def create_user(
         errors["password"] = pw_problems
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
-    password_hash = _hash_password(password)  # slow by design: before the write lock is taken
+    return email, name
+
+
+def add_user(session: Session, *, email: str, name: str, password_hash: str, role: str = Role.LEARNER,
+             organisation_id: int | None = None, actor_id: int | None = None, ip: str | None = None) -> User:
+    """Insert a checked account and its audit record; Conflict if the address is taken. No commit."""
     begin_write(session)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email address already exists.")
@@ -100,23 +119,18 @@ def create_user(
         raise Conflict("An account with this email address already exists.") from exc
     audit.record(session, "user.created", actor_id=actor_id or user.id, target=f"user:{user.id}",
                  detail={"role": str(role), "email": email}, ip=ip)
-    if commit:
-        session.commit()
     return user
 
 
-def register(session: Session, *, email: str, name: str, password: str, join_code: str = "",
-             ip: str | None = None) -> User:
-    """Self-service registration as a learner, optionally joining an organisation by code."""
-    organisation_id = None
-    if join_code.strip():
-        organisation = find_organisation_by_code(session, join_code)
-        if organisation is None:
-            raise InvalidInput("That organisation code is not recognised. Check it with your manager.",
-                               {"join_code": ["That organisation code is not recognised."]})
-        organisation_id = organisation.id
-    return create_user(session, email=email, name=name, password=password, role=Role.LEARNER,
-                       organisation_id=organisation_id, ip=ip)
+def organisation_for_join_code(session: Session, join_code: str) -> int | None:
+    """The id of the organisation a typed join code names (None for no code), or InvalidInput."""
+    if not join_code.strip():
+        return None
+    organisation = find_organisation_by_code(session, join_code)
+    if organisation is None:
+        raise InvalidInput("That organisation code is not recognised. Check it with your manager.",
+                           {"join_code": ["That organisation code is not recognised."]})
+    return organisation.id
 
 
 def authenticate(session: Session, email: str, password: str, *, ip: str | None = None) -> User | None:

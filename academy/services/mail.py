@@ -27,7 +27,7 @@ from .errors import NotFound
 _PREFERENCES_SALT = "mail-preferences"
 #: Kinds whose body holds a one-time link (a bearer secret): emptied once delivered, so neither the
 #: outbox page nor a database copy keeps a working link. Areas that send such mail add their kind.
-SECRET_KINDS = {"password-reset", "invitation"}
+SECRET_KINDS = {"password-reset", "invitation", "signup"}
 REDACTED = "(Removed after delivery: this message held a one-time link.)"
 
 

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from academy.db import get_session
 from academy.extensions import limiter, login_manager
-from academy.services import accounts, profile
+from academy.services import accounts, profile, signups
 from academy.services.errors import ServiceError
 
 from . import errors
@@ -19,6 +19,7 @@ from .access import public, safe_next, signed_in
 from .forms import (
     ActionForm,
     ChangePasswordForm,
+    FinishSignUpForm,
     ForgotPasswordForm,
     JoinOrganisationForm,
     LoginForm,
@@ -173,27 +174,59 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+#: Where the submitting browser keeps its sign-up secret (it finishes without typing the password).
+SIGNUP_KEY = "signup"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 @public
 def register():
-    # Signing up from a course page returns there (a path on this site only: no open redirect).
+    # Signing up from a course page returns there (a path on this site only: no open redirect), once
+    # the emailed link has been followed.
     next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(get_session(), email=form.email.data, name=form.name.data,
+            secret = signups.request(get_session(), email=form.email.data, name=form.name.data,
                                      password=form.password.data, join_code=form.join_code.data or "",
-                                     ip=client_ip())
+                                     next_path=safe_next(request.args.get("next"), "") or None, ip=client_ip())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
+            # The same page, status and cookie whether or not the address already has an account.
+            session[SIGNUP_KEY] = secret
+            return render_template("auth/signup_sent.html", email=accounts.normalise_email(form.email.data))
+    return render_template("auth/register.html", form=form, next=safe_next(request.args.get("next"), ""))
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@public
+def finish_signup(token: str):
+    """The emailed sign-up link: a GET shows what will be made; the button (a POST) makes it."""
+    db = get_session()
+    try:
+        pending = signups.pending(db, token, session.get(SIGNUP_KEY))
+    except ServiceError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = FinishSignUpForm()
+    if form.validate_on_submit():
+        try:
+            user, next_path = signups.complete(db, token, browser_secret=session.get(SIGNUP_KEY),
+                                               password=form.password.data or "", ip=client_ip())
+        except ServiceError as exc:
+            if exc.field_errors:
+                attach_errors(form, exc)
+            else:
+                return render_template("auth/link_invalid.html", message=str(exc)), 404
+        else:
             sign_in(user)
             flash("Your account is ready. Welcome to MIM Academy.", "success")
-            return redirect(next_url)
-    return render_template("auth/register.html", form=form, next=safe_next(request.args.get("next"), ""))
+            return redirect(safe_next(next_path, url_for("main.dashboard")))
+    return render_template("auth/finish_signup.html", form=form, pending=pending), 200 if request.method == "GET" else 400
 
 
 @bp.get("/account")
