@@ -39,7 +39,7 @@ VALID_FOR = timedelta(hours=24)
 EMAIL_INTERVAL = timedelta(hours=1)
 DEAD_LINK = ("This link is not valid: it may have been used already or have expired. "
              "Create your account again to get a new one.")
-WRONG_PASSWORD = "That is not the password chosen when this account was requested."
+NOT_THE_CHOSEN_ONE = "That is not the password chosen when this account was requested."
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def complete(session: Session, token: str, *, browser_secret: str | None, passwo
     row = _live(session, token)
     if not _same_browser(row, browser_secret) and not (
             password and check_password_hash(row.password_hash, passwords.normalise(password))):
-        raise InvalidInput(WRONG_PASSWORD, {"password": [WRONG_PASSWORD]})
+        raise InvalidInput(NOT_THE_CHOSEN_ONE, {"password": [NOT_THE_CHOSEN_ONE]})
     email, name, password_hash = row.email, row.name, row.password_hash
     organisation_id, next_path, row_id, token_hash = row.organisation_id, row.next_path, row.id, row.token_hash
     begin_write(session)

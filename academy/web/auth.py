@@ -226,7 +226,8 @@ def finish_signup(token: str):
             sign_in(user)
             flash("Your account is ready. Welcome to MIM Academy.", "success")
             return redirect(safe_next(next_path, url_for("main.dashboard")))
-    return render_template("auth/finish_signup.html", form=form, pending=pending), 200 if request.method == "GET" else 400
+    status = 200 if request.method == "GET" else 400
+    return render_template("auth/finish_signup.html", form=form, pending=pending), status
 
 
 @bp.get("/account")

@@ -55,10 +55,21 @@ def course(course_slug: str):
 @bp.post("/<course_slug>/enrol")
 @signed_in
 def enrol(course_slug: str):
+    """Enrolment is this POST (with its CSRF token), never a side effect of opening a page.
+
+    Lands on the module it was asked from (``?module=``, the module page's form), else on the first
+    module to read.
+    """
     view = _learner_view(course_slug)
-    if ActionForm().validate_on_submit() and progress.enrol(get_session(), current_user.id, view.outline.course_id):
+    if not ActionForm().validate_on_submit():
+        flash("This form has expired. Press the button again.", "error")
+        return redirect(url_for(".course", course_slug=course_slug))
+    if progress.enrol(get_session(), current_user.id, view.outline.course_id):
         flash(f"You are enrolled in {view.outline.title}. Your progress is saved as you read.", "success")
-    return redirect(url_for(".course", course_slug=course_slug))
+    module = view.outline.module(request.args.get("module", "")) or view.continue_module
+    if module is None:
+        return redirect(url_for(".course", course_slug=course_slug))
+    return redirect(url_for(".module", course_slug=course_slug, module_slug=module.slug))
 
 
 @bp.get("/<course_slug>/continue")
@@ -78,9 +89,10 @@ def continue_course(course_slug: str):
 def module(course_slug: str, module_slug: str):
     view, shown = _module_of(course_slug, module_slug)
     if not view.enrolled:
-        progress.enrol(get_session(), current_user.id, view.outline.course_id)
-        flash(f"You are now enrolled in {view.outline.title}. Your progress is saved as you read.", "success")
-        return redirect(request.path)
+        # A GET changes nothing: the module is there to read, with the form that enrols.
+        previous, following = view.outline.neighbours(shown)
+        return render_template("learn/module.html", view=view, module=shown, previous=previous,
+                               following=following, form=ActionForm(), links=SiteLinks(current_app))
     return _module_page(view, shown)
 
 
