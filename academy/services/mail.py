@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from academy.domain.mail import new_message_id, one_line
+from academy.domain.mail import console_text, new_message_id, one_line
 from academy.links import Links
 from academy.models import MailPreference, OutboxMessage, User, utcnow
 
@@ -87,6 +87,10 @@ def enqueue(session: Session, *, to_email: str, to_name: str, kind: str, key: st
         if row in session:
             session.expunge(row)
         return False
+    if app.debug and not app.config.get("SMTP_URL"):
+        # `flask run --debug` (make dev) has no mail worker: show the message where the developer looks.
+        app.logger.info("Queued (ACADEMY_SMTP_URL is not set, so it stays in the outbox):\n%s",
+                        console_text(recipient=email, subject=subject, text_body=row.text_body, queued_at="now"))
     return True
 
 
