@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .conftest import SCREENSHOTS
-from .ui import path_is
+from .ui import enrol, path_is
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +33,6 @@ ANSWERS = [
     ("Who must speak to your users and customers during a major incident?",
      "A provider may speak for us, within agreed rules"),
 ]
-
-
-def enrol(page: Page) -> None:
-    page.goto(COURSE)
-    page.get_by_role("button", name="Enrol in this course").click()
-    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
 
 
 def selector(page: Page):
