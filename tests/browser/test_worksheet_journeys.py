@@ -92,7 +92,8 @@ def test_a_learner_works_through_the_selector_saves_comes_back_and_prints(page, 
 
 def test_a_learner_opens_a_job_aid_and_fetches_its_pdf_and_spreadsheet(page, sign_in_as, shoot):
     sign_in_as("learner")
-    enrol(page)
+    enrol(page)  # lands on the first module
+    page.goto(COURSE)
     aids = page.get_by_role("list", name="Job aids and resources")
     expect(aids.get_by_role("listitem")).to_have_count(7)
     aids.get_by_role("link", name="Responsibility chart per model", exact=True).click()
