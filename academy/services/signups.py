@@ -31,6 +31,7 @@ from academy.domain import passwords
 from academy.models import SignUp, User, utcnow
 
 from . import accounts, audit, mail
+from .actors import OPERATOR, Actor
 from .errors import InvalidInput, NotFound
 
 #: A sign-up link works this long.
@@ -53,7 +54,7 @@ class Pending:
 
 
 def request(session: Session, *, email: str, name: str, password: str, join_code: str = "",
-            next_path: str | None = None, ip: str | None = None) -> str:
+            next_path: str | None = None, actor: Actor = OPERATOR) -> str:
     """Start a sign-up, or tell the owner of a taken address. Commits.
 
     Returns a secret for the submitting browser's session (the same whichever case it was), which
@@ -69,7 +70,7 @@ def request(session: Session, *, email: str, name: str, password: str, join_code
     session.execute(delete(SignUp).where(SignUp.expires_at < now))
     owner = session.scalar(select(User).where(User.email == email))
     if owner is not None:
-        _tell_owner(session, owner, now, ip)
+        _tell_owner(session, owner, now, actor)
         return browser_secret
     row = session.scalar(select(SignUp).where(SignUp.email == email))
     token = None
@@ -93,19 +94,19 @@ def request(session: Session, *, email: str, name: str, password: str, join_code
                      template="signup", subject="Finish creating your MIM Academy account",
                      context={"token": token, "expires_at": row.expires_at,
                               "hours": VALID_FOR // timedelta(hours=1)})
-    audit.record(session, "auth.signup_requested", target=f"email:{email[:100]}",
-                 detail={"emailed": token is not None}, ip=ip)
+    audit.record(session, "auth.signup_requested", actor=actor, target=f"email:{email[:100]}",
+                 detail={"emailed": token is not None})
     session.commit()
     return browser_secret
 
 
-def _tell_owner(session: Session, owner: User, now, ip: str | None) -> None:
+def _tell_owner(session: Session, owner: User, now, actor: Actor) -> None:
     """Email the owner of a taken address (at most once a day), create nothing. Commits."""
     if owner.active:
         mail.enqueue(session, to_email=owner.email, to_name=owner.name, user_id=owner.id, kind="signup-attempt",
                      key=f"day:{now:%Y-%m-%d}", template="signup_attempt",
                      subject="Someone tried to create a MIM Academy account with your address", context={})
-    audit.record(session, "auth.signup_existing", actor_id=None, target=f"user:{owner.id}", ip=ip)
+    audit.record(session, "auth.signup_existing", actor=actor, target=f"user:{owner.id}")
     session.commit()
 
 
@@ -129,7 +130,7 @@ def pending(session: Session, token: str, browser_secret: str | None) -> Pending
 
 
 def complete(session: Session, token: str, *, browser_secret: str | None, password: str = "",
-             ip: str | None = None) -> tuple[User, str | None]:
+             actor: Actor = OPERATOR) -> tuple[User, str | None]:
     """Make the account a sign-up link stands for; returns it and the path to land on. Commits.
 
     From the browser that signed up, the link alone is enough; from any other, the password chosen
@@ -153,6 +154,6 @@ def complete(session: Session, token: str, *, browser_secret: str | None, passwo
         session.commit()  # the link is spent either way
         raise NotFound("An account with this address exists already: sign in with it, or reset its password.")
     user = accounts.add_user(session, email=email, name=name, password_hash=password_hash,
-                             organisation_id=organisation_id, ip=ip)
+                             organisation_id=organisation_id, actor=actor)
     session.commit()
     return user, next_path

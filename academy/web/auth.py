@@ -29,7 +29,7 @@ from .forms import (
     SetupForm,
     attach_errors,
 )
-from .requests import client_ip
+from .requests import current_actor
 
 bp = Blueprint("auth", __name__)
 
@@ -58,7 +58,7 @@ def load_user_from_session(_request):
 
 def sign_in(user) -> None:
     """Start a fresh session for ``user``: a new cookie, a new CSRF token, a server-side record."""
-    token = accounts.start_login_session(get_session(), user, ip=client_ip(),
+    token = accounts.start_login_session(get_session(), user, actor=current_actor(),
                                          user_agent=request.headers.get("User-Agent"))
     session.clear()
     session.permanent = True
@@ -149,7 +149,7 @@ def login():
         return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(get_session(), form.email.data, form.password.data, ip=client_ip())
+        user = accounts.authenticate(get_session(), form.email.data, form.password.data, actor=current_actor())
         if user is not None:
             sign_in(user)
             flash(f"Welcome back, {user.name}.", "success")
@@ -192,7 +192,8 @@ def register():
         try:
             secret = signups.request(get_session(), email=form.email.data, name=form.name.data,
                                      password=form.password.data, join_code=form.join_code.data or "",
-                                     next_path=safe_next(request.args.get("next"), "") or None, ip=client_ip())
+                                     next_path=safe_next(request.args.get("next"), "") or None,
+                                     actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -216,7 +217,7 @@ def finish_signup(token: str):
     if form.validate_on_submit():
         try:
             user, next_path = signups.complete(db, token, browser_secret=session.get(SIGNUP_KEY),
-                                               password=form.password.data or "", ip=client_ip())
+                                               password=form.password.data or "", actor=current_actor())
         except ServiceError as exc:
             if exc.field_errors:
                 attach_errors(form, exc)
@@ -244,7 +245,7 @@ def change_name():
     form = NameForm(prefix="name")
     if form.validate_on_submit():
         try:
-            reissued = profile.change_name(get_session(), current_user.id, form.name.data, ip=client_ip())
+            reissued = profile.change_name(get_session(), current_user.id, form.name.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -264,7 +265,7 @@ def join_organisation():
     form = JoinOrganisationForm(prefix="join")
     if form.validate_on_submit():
         try:
-            user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, ip=client_ip())
+            user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -281,8 +282,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(get_session(), current_user, form.current_password.data,
-                                     form.new_password.data, ip=client_ip())
+            accounts.change_password(get_session(), current_actor(), form.current_password.data,
+                                     form.new_password.data)
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -304,7 +305,7 @@ def setup(token: str):
     if form.validate_on_submit():
         try:
             user = accounts.complete_setup(db, token, email=form.email.data, name=form.name.data,
-                                           password=form.password.data, ip=client_ip())
+                                           password=form.password.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -321,7 +322,7 @@ def setup(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(get_session(), form.email.data, ip=client_ip())
+        accounts.request_password_reset(get_session(), form.email.data, actor=current_actor())
         # The same page whether or not the address has an account: nothing to learn here.
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
@@ -337,7 +338,7 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            accounts.complete_reset(db, token, form.password.data, ip=client_ip())
+            accounts.complete_reset(db, token, form.password.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
