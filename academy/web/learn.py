@@ -12,7 +12,7 @@ from academy.services.errors import InvalidInput
 
 from .access import public, signed_in
 from .forms import ActionForm
-from .links import SiteLinks
+from .links import site_links
 from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -103,7 +103,7 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
         panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown,
                            previous=previous, following=following, panels=panels, form=ActionForm(),
-                           links=SiteLinks(current_app)), status
+                           links=site_links(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")
