@@ -19,14 +19,12 @@ import csv
 import io
 import json
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-import xlsxwriter
-
+from . import xlsx
 from .certification import Status, status_at
 from .filters import DateRange, FilterError, parse_choice, parse_date_range, parse_text
 
@@ -191,70 +189,18 @@ def jsonl_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 def write_xlsx(rows: Iterable[dict[str, Any]], target: IO[bytes], *, title: str = "Certificates",
                columns: tuple[str, ...] = COLUMNS) -> int:
-    """Write an XLSX workbook to ``target``; returns the row count.
-
-    XlsxWriter in ``constant_memory`` mode writes each row to a temporary file as it comes, so memory
-    stays flat whatever the count. Text goes in with ``write_string`` (a string cell, never evaluated,
-    whatever it starts with); ISO 8601 timestamps go in as real dates in UTC.
-    """
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False,
-                                            "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet(title[:31])
-    sheet.freeze_panes(1, 0)
-    if columns == COLUMNS:
-        for index, width in enumerate((26, 28, 32, 28, 40, 10, 8, 22, 22, 10, 30, 60)):
-            sheet.set_column(index, index, width)
-    bold = workbook.add_format({"bold": True})
-    dates = workbook.add_format({"num_format": XLSX_DATE_FORMAT})
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, column, bold)
-    # One writer per column, chosen once: the per-cell work is the call itself.
-    writers = [_xlsx_date_writer(sheet, dates) if column in DATE_COLUMNS else _xlsx_cell_writer(sheet)
-               for column in columns]
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for index, (column, write) in enumerate(zip(columns, writers, strict=True)):
-            write(count, index, row[column])
-    workbook.close()
-    return count
+    """Write an XLSX workbook to ``target`` row by row, in constant memory (``domain.xlsx``); returns the
+    row count. Text cells are always strings (never evaluated); timestamps are real dates in UTC."""
+    widths = (26, 28, 32, 28, 40, 10, 8, 22, 22, 10, 30, 60) if columns == COLUMNS else ()
+    dates = frozenset(i for i, column in enumerate(columns) if column in DATE_COLUMNS)
+    return xlsx.write_table(target, ([row[column] for column in columns] for row in rows), header=columns,
+                            title=title, widths=widths, date_columns=dates)
 
 
 #: Columns of ISO 8601 timestamps: real dates in a workbook, so they sort and filter as dates.
 DATE_COLUMNS = frozenset({"issued", "expires"})
 #: Spreadsheets have no time zones: the value is UTC, shown unambiguously.
-XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
-_EPOCH = datetime(1899, 12, 30)
-
-
-def _xlsx_date_writer(sheet, date_format):
-    def write(row: int, col: int, value: str | None) -> None:
-        if value:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
-            delta = moment - _EPOCH
-            sheet.write_number(row, col, delta.days + delta.seconds / 86400, date_format)
-    return write
-
-
-def _xlsx_cell_writer(sheet):
-    def write(row: int, col: int, value: Any) -> None:
-        if value is None:
-            return
-        if isinstance(value, str):
-            if "\r" in value:
-                # As an XML reader reads a CR anyway; XlsxWriter would keep it as "_x000D_", which
-                # Excel shows as a line break but other readers show literally.
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
-            sheet.write_string(row, col, value)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, col, value)
-        elif isinstance(value, int | float):
-            sheet.write_number(row, col, value)
-        else:
-            sheet.write_string(row, col, str(value))
-    return write
+XLSX_DATE_FORMAT = xlsx.DATE_FORMAT
 
 
 #: The columns of an organisation's assignment export (documented in docs/exports.md).
