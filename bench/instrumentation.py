@@ -5,7 +5,7 @@
 - ``/_bench/baseline`` serves a constant ~15 KB HTML page with no template, session or database
   work: the in-app constant route (what the app's own request hooks cost).
 - With ``ACADEMY_BENCH_PROFILE=<dir>``, every request runs under cProfile, one accumulated profile
-  per path, written to ``<dir>/<pid>-<path>.prof`` every 50 requests (``python -m bench.profile``).
+  per path, written to ``<dir>/<pid>-<path>.prof`` every 20 requests (``python -m bench.profile``).
 
 Neither exists in a normal deployment.
 """
@@ -58,9 +58,9 @@ def _report_count(response: Response) -> Response:
 
 
 class Profiling:
-    """WSGI middleware: cProfile around each request, one profile per path, dumped every 50 requests."""
+    """WSGI middleware: cProfile around each request, one profile per path, dumped every 20 requests."""
 
-    DUMP_EVERY = 50
+    DUMP_EVERY = 20
 
     def __init__(self, wsgi_app, directory: Path):
         self.wsgi_app = wsgi_app
