@@ -22,11 +22,22 @@ VERSION_LENGTH = 16
 class _Links:
     """Builds the four kinds of link content makes, from endpoint names and their arguments."""
 
+    #: Links remembered per instance: a page's navigation asks for the same few again and again.
+    MEMO_SIZE = 4096
+
     def __init__(self, app: Flask):
         self._urls = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/")
+        self._memo: dict[tuple, str] = {}
 
     def _build(self, endpoint: str, **values: str) -> str:
-        return self._urls.build(endpoint, values)
+        key = (endpoint, *values.items())
+        url = self._memo.get(key)
+        if url is None:
+            url = self._urls.build(endpoint, values)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = url
+        return url
 
 
 class SiteLinks(_Links):
@@ -46,6 +57,14 @@ class SiteLinks(_Links):
 
     def resource_url(self, course: str, resource: str) -> str:
         return self._build("resources.page", course_slug=course, resource_slug=resource)
+
+
+def site_links(app: Flask) -> SiteLinks:
+    """The app's one ``SiteLinks`` (its links remembered across requests: they depend on slugs only)."""
+    links = app.extensions.get("academy.site_links")
+    if links is None:
+        links = app.extensions["academy.site_links"] = SiteLinks(app)
+    return links
 
 
 class PreviewLinks(_Links):

@@ -20,6 +20,7 @@ from academy.models import LoginSession, OneTimeToken, Organisation, Role, User,
 from . import audit, mail
 from .actors import OPERATOR, Actor
 from .errors import Conflict, InvalidInput, NotFound
+from .login_cache import FORGET, LoginSessionCache
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 TOKEN_TTL = timedelta(hours=24)
@@ -171,24 +172,49 @@ def start_login_session(session: Session, user: User, *, actor: Actor, user_agen
     return token
 
 
-def load_login_session(session: Session, token: str, policy: SessionPolicy) -> LoginSession | None:
+@dataclass(frozen=True)
+class LiveLogin:
+    """A live login session: its id and its user (attached to the caller's database session)."""
+
+    id: int
+    user: User
+
+
+def load_login_session(session: Session, token: str, policy: SessionPolicy,
+                       cache: LoginSessionCache | None = None) -> LiveLogin | None:
     """The live login session for ``token`` (with its user), or None when revoked or expired.
 
-    One query (the user is joined); the idle clock is refreshed at most once a minute.
+    With a ``cache`` (services.login_cache), a session read from the database less than its
+    recheck interval ago is answered without a query; otherwise one query (the user is joined).
+    The idle clock is refreshed at most once a minute (always from the database).
     """
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+    token_hash = hash_token(token)
+    now = utcnow()
+    entry = cache.get(token_hash) if cache is not None else None
+    if entry is not None:
+        if now - entry.created_at > policy.absolute or now - entry.last_seen_at > policy.idle:
+            return None
+        if now - entry.last_seen_at <= timedelta(minutes=1):
+            return LiveLogin(entry.session_id, session.merge(entry.user, load=False))
+        # The idle clock is due its refresh: ask the database (which may know a later visit).
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    now = utcnow()
     if now - row.created_at > policy.absolute or now - row.last_seen_at > policy.idle:
         return None
-    if now - row.last_seen_at > timedelta(minutes=1):
+    last_seen_at = row.last_seen_at
+    if now - last_seen_at > timedelta(minutes=1):
         begin_write(session)
-        session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
+        # Touches only this session's idle clock: no cached entry needs dropping for it.
+        session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now),
+                        execution_options={FORGET: ("tokens", ())})
         session.commit()
-    return row
+        last_seen_at = now
+    if cache is not None:
+        cache.put(token_hash, row, last_seen_at=last_seen_at)
+    return LiveLogin(row.id, row.user)
 
 
 def revoke_login_session(session: Session, token: str) -> None:
@@ -196,7 +222,7 @@ def revoke_login_session(session: Session, token: str) -> None:
     begin_write(session)
     session.execute(update(LoginSession)
                     .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+                    .values(revoked_at=utcnow()), execution_options={FORGET: ("tokens", (hash_token(token),))})
     session.commit()
 
 
@@ -204,7 +230,7 @@ def revoke_all_sessions(session: Session, user_id: int) -> None:
     """Revoke every live session of a user (password change, reset, deactivation); no commit."""
     session.execute(update(LoginSession)
                     .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+                    .values(revoked_at=utcnow()), execution_options={FORGET: ("users", (user_id,))})
 
 
 def change_password(session: Session, actor: Actor, current: str, new: str) -> None:

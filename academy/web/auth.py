@@ -13,6 +13,7 @@ from academy.db import get_session
 from academy.extensions import limiter, login_manager
 from academy.services import accounts, profile, signups
 from academy.services.errors import ServiceError
+from academy.services.login_cache import LoginSessionCache
 
 from . import errors
 from .access import public, safe_next, signed_in
@@ -42,13 +43,25 @@ def _policy() -> accounts.SessionPolicy:
                                   absolute=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]))
 
 
+@bp.record_once
+def _create_login_cache(state) -> None:
+    """One cache of live login sessions per app (so per worker), emptied by this app's own commits."""
+    cache = LoginSessionCache(state.app.config["SESSION_RECHECK_SECONDS"])
+    cache.watch(state.app.extensions["academy.sessionmaker"])
+    state.app.extensions["academy.login_cache"] = cache
+
+
 @login_manager.request_loader
 def load_user_from_session(_request):
-    """Flask-Login hook: the user behind the cookie's login session, if it is still live."""
+    """Flask-Login hook: the user behind the cookie's login session, if it is still live.
+
+    Answered from this worker's cache when the database confirmed the session less than
+    ``ACADEMY_SESSION_RECHECK_SECONDS`` ago (services/login_cache.py has the bound).
+    """
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = accounts.load_login_session(get_session(), token, _policy())
+    row = accounts.load_login_session(get_session(), token, _policy(), current_app.extensions["academy.login_cache"])
     if row is None:
         session.pop(SESSION_KEY, None)
         return None

@@ -10,7 +10,7 @@ from academy.domain.worksheets import split_html
 from academy.services import learning, progress, worksheets
 from academy.services.errors import InvalidInput
 
-from ..links import SiteLinks
+from ..links import site_links
 from .access import public, signed_in
 from .forms import ActionForm
 from .responses import send_image
@@ -49,7 +49,7 @@ def catalogue():
 @public
 def course(course_slug: str):
     view = learning.with_exam_result(get_session(), _learner_view(course_slug), _user_id())
-    return render_template("learn/course.html", view=view, form=ActionForm(), links=SiteLinks(current_app))
+    return render_template("learn/course.html", view=view, form=ActionForm(), links=site_links(current_app))
 
 
 @bp.post("/<course_slug>/enrol")
@@ -113,7 +113,7 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     if answered is not None:
         panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown, panels=panels,
-                           form=ActionForm(), links=SiteLinks(current_app)), status
+                           form=ActionForm(), links=site_links(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")

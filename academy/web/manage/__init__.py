@@ -262,6 +262,7 @@ def due_panel_context() -> dict:
 
 def manager_panel_context() -> dict:
     managed = organisations.managed_organisations(get_session(), current_user.id)
-    session[MANAGES_KEY] = bool(managed)  # an appointment made meanwhile shows in the header from here on
+    if session.get(MANAGES_KEY) != bool(managed):  # only a change rewrites the cookie
+        session[MANAGES_KEY] = bool(managed)  # an appointment made meanwhile shows in the header from here on
     return {"managed": managed}
 
