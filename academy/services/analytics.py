@@ -56,15 +56,26 @@ class week_start(FunctionElement):  # noqa: N801 (an SQL function, named like on
     inherit_cache = True
 
 
+class day_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The calendar day (UTC) of a timestamp, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
 @compiles(week_start, "sqlite")
-def _week_start_sqlite(element, compiler, **kw):
+@compiles(day_start, "sqlite")
+def _start_sqlite(element, compiler, **kw):
     # 'weekday 0' moves forward to Sunday (or stays on it); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+    week = ", 'weekday 0', '-6 days'" if isinstance(element, week_start) else ""
+    return f"date({compiler.process(element.clauses, **kw)}{week})"
 
 
 @compiles(week_start, "postgresql")
-def _week_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+@compiles(day_start, "postgresql")
+def _start_postgresql(element, compiler, **kw):
+    unit = "week" if isinstance(element, week_start) else "day"
+    return f"CAST(date_trunc('{unit}', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def monday(day: date) -> date:
@@ -111,23 +122,6 @@ class Week:
     enrolments: int
     completions: int
     certificates: int
-
-
-class day_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The calendar day (UTC) of a timestamp, as a date."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(day_start, "sqlite")
-def _day_start_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(day_start, "postgresql")
-def _day_start_postgresql(element, compiler, **kw):
-    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def _weekly(session: Session, column, stmt, since: datetime, bucket=week_start) -> dict[date, int]:
