@@ -35,6 +35,7 @@ from sqlalchemy import insert, select
 
 from academy.models import Certificate, Course, OrganisationManager, Role, User, utcnow
 from academy.services import accounts, assignments, progress
+from academy.services.actors import Actor
 from harness.attempts import StartedAttempt, start_attempt
 from harness.http import HttpClient
 
@@ -116,7 +117,7 @@ def _managed_organisation(site: BenchSite) -> int:
                                       for n in range(MANAGED_PEOPLE)])
             db.add(OrganisationManager(organisation_id=org.id, user_id=site.learner.id))
             db.commit()
-            assignments.assign(db, org.id, FLAGSHIP.rsplit("/", 1)[1], due_days=30, actor_id=site.learner.id)
+            assignments.assign(db, org.id, FLAGSHIP.rsplit("/", 1)[1], due_days=30, actor=Actor(site.learner.id))
             site.facts["managed_organisation"] = org.id
     return site.facts["managed_organisation"]
 

@@ -15,6 +15,7 @@ from ..domain import content, guessing
 from ..domain.problems import Problem
 from ..domain.quiz_format import QuizDef
 from ..services import authoring, publishing
+from ..services.actors import OPERATOR
 from ..services.errors import ServiceError
 from ..web.links import SiteLinks
 
@@ -133,7 +134,7 @@ def assign(course: str, email: str) -> None:
     """Let the instructor with EMAIL edit COURSE in the browser (as an admin can on the course's page)."""
     with session_scope(current_app) as session:
         try:
-            user = authoring.assign_editor(session, course, email, None)
+            user = authoring.assign_editor(session, course, email, OPERATOR)
         except ServiceError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{user.name} ({user.email}) can now edit {course}.")

@@ -24,6 +24,7 @@ from ..domain import exports as shaping
 from ..domain.filters import FilterError, parse_date_range
 from ..models import utcnow
 from ..services import exports, xapi
+from ..services.actors import OPERATOR
 from ..services.errors import InvalidInput
 
 xapi_cli = AppGroup("xapi", help="Learning records as xAPI statements.")
@@ -98,7 +99,7 @@ def export_certificates(fmt: str, course: str | None, organisation: str | None, 
         except InvalidInput as exc:
             raise _usage_error(next(iter(exc.field_errors), "course"), str(exc)) from None
         export = exports.start_export(session, resolved, fmt, base_url=current_app.config["BASE_URL"],
-                                      now=utcnow(), actor_id=None, via="cli")
+                                      now=utcnow(), actor=OPERATOR, via="cli")
         show_progress = output is not None and sys.stdout.isatty()
         total = exports.count(session, resolved, export.now) if show_progress else 0
         rows = _Counter(export.rows(session))
@@ -125,7 +126,7 @@ def export_xapi(course: str | None, since: str | None, until: str | None, output
         except InvalidInput as exc:
             raise _usage_error("course", str(exc)) from None
         filters = {k: v for k, v in {"course": course, "since": since, "until": until}.items() if v}
-        exports.log_export(session, "xapi", "json", filters, actor_id=None, via="cli")
+        exports.log_export(session, "xapi", "json", filters, actor=OPERATOR, via="cli")
         lines = _Counter(xapi.statement_lines(session, xapi.Scope(dates, course_id),
                                               base_url=current_app.config["BASE_URL"]))
         with _target(output, binary=False) as fh:

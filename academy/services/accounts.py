@@ -18,6 +18,7 @@ from academy.domain import names, passwords
 from academy.models import LoginSession, OneTimeToken, Organisation, Role, User, utcnow
 
 from . import audit, mail
+from .actors import OPERATOR, Actor
 from .errors import Conflict, InvalidInput, NotFound
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -65,8 +66,7 @@ def create_user(
     password: str,
     role: str = Role.LEARNER,
     organisation_id: int | None = None,
-    actor_id: int | None = None,
-    ip: str | None = None,
+    actor: Actor = OPERATOR,
     commit: bool = True,
 ) -> User:
     """Create an account after checking every rule; commits unless ``commit`` is False (the caller's unit of work)."""
@@ -98,15 +98,15 @@ def create_user(
     except IntegrityError as exc:  # two registrations racing for the same address
         session.rollback()
         raise Conflict("An account with this email address already exists.") from exc
-    audit.record(session, "user.created", actor_id=actor_id or user.id, target=f"user:{user.id}",
-                 detail={"role": str(role), "email": email}, ip=ip)
+    audit.record(session, "user.created", actor=actor if actor.user_id else actor.as_user(user),
+                 target=f"user:{user.id}", detail={"role": str(role), "email": email})
     if commit:
         session.commit()
     return user
 
 
 def register(session: Session, *, email: str, name: str, password: str, join_code: str = "",
-             ip: str | None = None) -> User:
+             actor: Actor = OPERATOR) -> User:
     """Self-service registration as a learner, optionally joining an organisation by code."""
     organisation_id = None
     if join_code.strip():
@@ -116,10 +116,10 @@ def register(session: Session, *, email: str, name: str, password: str, join_cod
                                {"join_code": ["That organisation code is not recognised."]})
         organisation_id = organisation.id
     return create_user(session, email=email, name=name, password=password, role=Role.LEARNER,
-                       organisation_id=organisation_id, ip=ip)
+                       organisation_id=organisation_id, actor=actor)
 
 
-def authenticate(session: Session, email: str, password: str, *, ip: str | None = None) -> User | None:
+def authenticate(session: Session, email: str, password: str, *, actor: Actor = OPERATOR) -> User | None:
     """The active user with these credentials, or None. Failures are audit-logged; commits."""
     email = normalise_email(email)
     user = session.scalar(select(User).where(User.email == email)) if len(email) <= 254 else None
@@ -131,12 +131,12 @@ def authenticate(session: Session, email: str, password: str, *, ip: str | None 
         ok = check_password_hash(user.password_hash, candidate) and user.active
     begin_write(session)
     if not ok:
-        audit.record(session, "auth.sign_in_failed", actor_id=user.id if user else None,
-                     target=f"email:{email[:100]}", ip=ip)
+        audit.record(session, "auth.sign_in_failed", actor=actor.as_user(user) if user else actor,
+                     target=f"email:{email[:100]}")
         session.commit()
         return None
     user.last_login_at = utcnow()
-    audit.record(session, "auth.sign_in", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    audit.record(session, "auth.sign_in", actor=actor.as_user(user), target=f"user:{user.id}")
     session.commit()
     return user
 
@@ -147,11 +147,11 @@ class SessionPolicy:
     absolute: timedelta
 
 
-def start_login_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
+def start_login_session(session: Session, user: User, *, actor: Actor, user_agent: str | None) -> str:
     """Record a new signed-in browser for ``user``; returns the token for the cookie. Commits."""
     token = secrets.token_urlsafe(32)
     begin_write(session)
-    session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, ip=ip,
+    session.add(LoginSession(token_hash=hash_token(token), user_id=user.id, ip=actor.ip,
                              user_agent=(user_agent or "")[:255]))
     session.commit()
     return token
@@ -193,8 +193,11 @@ def revoke_all_sessions(session: Session, user_id: int) -> None:
                     .values(revoked_at=utcnow()))
 
 
-def change_password(session: Session, user: User, current: str, new: str, *, ip: str | None = None) -> None:
-    """Change a password after checking the current one; revokes every session. Commits."""
+def change_password(session: Session, actor: Actor, current: str, new: str) -> None:
+    """Change the acting user's password after checking the current one; revokes every session. Commits."""
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("No such user.")
     if not check_password_hash(user.password_hash, passwords.normalise(current)):
         raise InvalidInput("Your current password is not correct.",
                            {"current_password": ["Your current password is not correct."]})
@@ -203,7 +206,7 @@ def change_password(session: Session, user: User, current: str, new: str, *, ip:
     begin_write(session)
     user.password_hash = new_hash
     revoke_all_sessions(session, user.id)
-    audit.record(session, "auth.password_changed", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    audit.record(session, "auth.password_changed", actor=actor, target=f"user:{user.id}")
     session.commit()
 
 
@@ -243,7 +246,7 @@ def check_token(session: Session, purpose: str, token: str) -> OneTimeToken:
 
 
 def complete_setup(session: Session, token: str, *, email: str, name: str, password: str,
-                   ip: str | None = None) -> User:
+                   actor: Actor = OPERATOR) -> User:
     """Create the first admin with a setup token; the token dies with the first use. Commits."""
     begin_write(session)
     row = _live_token(session, "setup", token)
@@ -256,10 +259,10 @@ def complete_setup(session: Session, token: str, *, email: str, name: str, passw
     if claimed.rowcount != 1:
         session.rollback()
         raise NotFound("This link is not valid: it has been used already.")
-    return create_user(session, email=email, name=name, password=password, role=Role.ADMIN, ip=ip)
+    return create_user(session, email=email, name=name, password=password, role=Role.ADMIN, actor=actor)
 
 
-def issue_reset_link(session: Session, user_id: int, *, actor_id: int, ip: str | None = None) -> str:
+def issue_reset_link(session: Session, user_id: int, *, actor: Actor) -> str:
     """A one-time password-reset token for ``user_id``, shown to the admin who asked. Commits."""
     begin_write(session)
     user = session.get(User, user_id)
@@ -271,8 +274,8 @@ def issue_reset_link(session: Session, user_id: int, *, actor_id: int, ip: str |
                     .values(used_at=utcnow()))
     token = secrets.token_urlsafe(32)
     session.add(OneTimeToken(purpose="reset", token_hash=hash_token(token), user_id=user_id,
-                             created_by_id=actor_id, expires_at=utcnow() + TOKEN_TTL))
-    audit.record(session, "user.reset_link_issued", actor_id=actor_id, target=f"user:{user_id}", ip=ip)
+                             created_by_id=actor.user_id, expires_at=utcnow() + TOKEN_TTL))
+    audit.record(session, "user.reset_link_issued", actor=actor, target=f"user:{user_id}")
     session.commit()
     return token
 
@@ -283,7 +286,7 @@ EMAILED_RESET_TTL = timedelta(hours=1)
 EMAILED_RESET_INTERVAL = timedelta(minutes=5)
 
 
-def request_password_reset(session: Session, email: str, *, ip: str | None = None) -> None:
+def request_password_reset(session: Session, email: str, *, actor: Actor = OPERATOR) -> None:
     """Email a one-time reset link if an active account has this address. Commits.
 
     Returns nothing either way, so the page that calls it answers the same whether or not the
@@ -315,11 +318,11 @@ def request_password_reset(session: Session, email: str, *, ip: str | None = Non
                  key=f"token:{row.id}", template="password_reset", subject="Reset your MIM Academy password",
                  context={"token": token, "expires_at": row.expires_at,
                           "minutes": EMAILED_RESET_TTL // timedelta(minutes=1)})
-    audit.record(session, "auth.reset_requested", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    audit.record(session, "auth.reset_requested", actor=actor.as_user(user), target=f"user:{user.id}")
     session.commit()
 
 
-def complete_reset(session: Session, token: str, new_password: str, *, ip: str | None = None) -> User:
+def complete_reset(session: Session, token: str, new_password: str, *, actor: Actor = OPERATOR) -> User:
     """Set a new password with a reset token; revokes the user's sessions. Commits."""
     row = _live_token(session, "reset", token)
     user = session.get(User, row.user_id)
@@ -336,13 +339,12 @@ def complete_reset(session: Session, token: str, new_password: str, *, ip: str |
         raise NotFound("This link is not valid: it has been used already.")
     user.password_hash = new_hash
     revoke_all_sessions(session, user.id)
-    audit.record(session, "auth.password_reset", actor_id=user.id, target=f"user:{user.id}", ip=ip)
+    audit.record(session, "auth.password_reset", actor=actor.as_user(user), target=f"user:{user.id}")
     session.commit()
     return user
 
 
-def create_organisation(session: Session, name: str, *, actor_id: int | None = None,
-                        ip: str | None = None) -> Organisation:
+def create_organisation(session: Session, name: str, *, actor: Actor = OPERATOR) -> Organisation:
     """A new organisation with a fresh join code. Commits."""
     name = name.strip()
     if not name or len(name) > 200:
@@ -355,7 +357,7 @@ def create_organisation(session: Session, name: str, *, actor_id: int | None = N
     organisation = Organisation(name=name, join_code=new_join_code())
     session.add(organisation)
     session.flush()
-    audit.record(session, "organisation.created", actor_id=actor_id, target=f"organisation:{organisation.id}",
-                 detail={"name": name}, ip=ip)
+    audit.record(session, "organisation.created", actor=actor, target=f"organisation:{organisation.id}",
+                 detail={"name": name})
     session.commit()
     return organisation

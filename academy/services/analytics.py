@@ -43,6 +43,7 @@ from academy.models import (
     User,
 )
 
+from .actors import Actor
 from .errors import Forbidden, NotFound
 
 #: Score histogram buckets: 0-9 %, 10-19 %, ..., 90-100 %.
@@ -91,18 +92,18 @@ class CourseChoice:
     title: str
 
 
-def visible_courses(session: Session, user: User) -> list[CourseChoice]:
-    """The published courses ``user`` may see analytics of, by title."""
+def visible_courses(session: Session, actor: Actor) -> list[CourseChoice]:
+    """The published courses ``actor`` may see analytics of, by title."""
     stmt = (select(Course.id, Course.slug, CourseVersion.title)
             .join(CourseVersion, CourseVersion.id == Course.current_version_id).order_by(CourseVersion.title))
-    if user.role != Role.ADMIN:
-        stmt = stmt.join(CourseEditor, CourseEditor.course_id == Course.id).where(CourseEditor.user_id == user.id)
+    if actor.role != Role.ADMIN:
+        stmt = stmt.join(CourseEditor, CourseEditor.course_id == Course.id).where(CourseEditor.user_id == actor.user_id)
     return [CourseChoice(*row) for row in session.execute(stmt)]
 
 
-def choose_course(session: Session, user: User, slug: str | None) -> CourseChoice | None:
-    """The course asked for (or the first visible one); Forbidden when ``user`` may not see it."""
-    courses = visible_courses(session, user)
+def choose_course(session: Session, actor: Actor, slug: str | None) -> CourseChoice | None:
+    """The course asked for (or the first visible one); Forbidden when ``actor`` may not see it."""
+    courses = visible_courses(session, actor)
     if not slug:
         return courses[0] if courses else None
     found = next((c for c in courses if c.slug == slug), None)
@@ -351,15 +352,15 @@ def _option_values(session: Session):
     return func.json_each(AttemptAnswer.chosen).table_valued("value")
 
 
-def quiz_detail(session: Session, user: User, quiz_id: int) -> QuizDetail:
-    """Per question and per option, and per branching step, for one quiz ``user`` may see."""
+def quiz_detail(session: Session, actor: Actor, quiz_id: int) -> QuizDetail:
+    """Per question and per option, and per branching step, for one quiz ``actor`` may see."""
     current = session.execute(
         select(QuizVersion, Course.slug).join(Course, Course.current_version_id == QuizVersion.course_version_id)
         .where(QuizVersion.quiz_id == quiz_id)).first()
     if current is None:
         raise NotFound("There is no published quiz with that id.")
     version, course_slug = current
-    course = choose_course(session, user, course_slug)
+    course = choose_course(session, actor, course_slug)
     summary = quiz_summaries(session, course.id, only=quiz_id)[0]
     definition = QuizDef.from_dict(version.definition)
     same_file = list(session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz_id,

@@ -18,6 +18,7 @@ from academy.models import ApiToken, Role, utcnow
 
 from . import audit
 from .accounts import hash_token
+from .actors import Actor
 from .errors import InvalidInput, NotFound
 
 TOKEN_PREFIX = "mima_"  # noqa: S105 (a public marker that tells tokens apart from other secrets)
@@ -35,7 +36,7 @@ class Check:
     problem: str | None = None
 
 
-def create(session: Session, name: str, *, actor_id: int, ip: str | None = None) -> tuple[ApiToken, str]:
+def create(session: Session, name: str, *, actor: Actor) -> tuple[ApiToken, str]:
     """A new read-only token named ``name``; returns the row and the secret (shown once). Commits."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -43,25 +44,25 @@ def create(session: Session, name: str, *, actor_id: int, ip: str | None = None)
         raise InvalidInput(message, {"name": [message]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, token_hash=hash_token(secret), prefix=secret[:12], scope=READ_SCOPE,
-                     created_by_id=actor_id)
+                     created_by_id=actor.user_id)
     session.add(token)
     session.flush()
-    audit.record(session, "api_token.created", actor_id=actor_id, target=f"api_token:{token.id}",
-                 detail={"name": name, "scope": READ_SCOPE}, ip=ip)
+    audit.record(session, "api_token.created", actor=actor, target=f"api_token:{token.id}",
+                 detail={"name": name, "scope": READ_SCOPE})
     session.commit()
     return token, secret
 
 
-def revoke(session: Session, token_id: int, *, actor_id: int, ip: str | None = None) -> ApiToken:
+def revoke(session: Session, token_id: int, *, actor: Actor) -> ApiToken:
     """Revoke a token for good; revoking twice changes nothing. Commits."""
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound("There is no API token with that id.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        token.revoked_by_id = actor_id
-        audit.record(session, "api_token.revoked", actor_id=actor_id, target=f"api_token:{token.id}",
-                     detail={"name": token.name}, ip=ip)
+        token.revoked_by_id = actor.user_id
+        audit.record(session, "api_token.revoked", actor=actor, target=f"api_token:{token.id}",
+                     detail={"name": token.name})
         session.commit()
     return token
 

@@ -18,6 +18,7 @@ from academy.domain import assignments as rules
 from academy.models import Course, CourseAssignment, CourseVersion, Enrolment, Organisation, User, utcnow
 
 from . import audit, mail, organisations, progress
+from .actors import Actor
 from .errors import InvalidInput, NotFound
 
 MAX_DUE_DAYS = 3650
@@ -67,8 +68,7 @@ def check_due(due_on: date | None, due_days: int | None, today: date) -> None:
 
 
 def assign(session: Session, organisation_id: int, course_slug: str, *, user_ids: list[int] | None = None,
-           due_on: date | None = None, due_days: int | None = None, actor_id: int,
-           ip: str | None = None) -> int:
+           due_on: date | None = None, due_days: int | None = None, actor: Actor) -> int:
     """Assign a course to the whole organisation (``user_ids`` None) or to some members. Commits.
 
     Returns how many people were told at once (see :data:`NOTIFY_IN_TRANSACTION`). Assigning again to
@@ -90,31 +90,32 @@ def assign(session: Session, organisation_id: int, course_slug: str, *, user_ids
     if user_ids is not None and len(members) != len(set(user_ids)):
         raise NotFound("Some of those people are not members of this organisation.")
     told = _assign(session, organisation, course, title, members, everyone=user_ids is None, due_on=due_on,
-                   due_days=due_days, actor_id=actor_id, now=now)
-    audit.record(session, "organisation.course_assigned", actor_id=actor_id, target=f"organisation:{organisation_id}",
+                   due_days=due_days, assigned_by=actor.user_id, now=now)
+    audit.record(session, "organisation.course_assigned", actor=actor, target=f"organisation:{organisation_id}",
                  detail={"course": course_slug, "people": "everyone" if user_ids is None else sorted(user_ids),
-                         "due_on": due_on and due_on.isoformat(), "due_days": due_days}, ip=ip)
+                         "due_on": due_on and due_on.isoformat(), "due_days": due_days})
     session.commit()
     return told
 
 
 def assign_in_transaction(session: Session, organisation: Organisation, course_slug: str, person: User, *,
-                          due_days: int | None, actor_id: int | None) -> None:
-    """Assign a course to one new member inside the caller's unit of work (invitation acceptance)."""
+                          due_days: int | None, assigned_by: int | None) -> None:
+    """Assign a course to one new member inside the caller's unit of work (invitation acceptance, the
+    course set by the person who invited them, ``assigned_by``)."""
     course, title = _course(session, course_slug)
     _assign(session, organisation, course, title, [person], everyone=False, due_on=None,
-            due_days=due_days or DEFAULT_DUE_DAYS, actor_id=actor_id, now=utcnow())
+            due_days=due_days or DEFAULT_DUE_DAYS, assigned_by=assigned_by, now=utcnow())
 
 
 def _assign(session: Session, organisation: Organisation, course: Course, title: str, members: list[User], *,
-            everyone: bool, due_on: date | None, due_days: int | None, actor_id: int | None,
-            now: datetime) -> int:
+            everyone: bool, due_on: date | None, due_days: int | None,
+            assigned_by: int | None, now: datetime) -> int:
     """Write the assignment rows, enrol the people and queue their emails; returns how many were told."""
     targets = [None] if everyone else [m.id for m in members]
     created = {}
     for target in targets:
         assignment = CourseAssignment(organisation_id=organisation.id, course_id=course.id, user_id=target,
-                                      due_on=due_on, due_days=due_days, created_by_id=actor_id, created_at=now)
+                                      due_on=due_on, due_days=due_days, created_by_id=assigned_by, created_at=now)
         session.add(assignment)
         created[target] = assignment
     session.flush()
@@ -145,17 +146,16 @@ def notify_assigned(session: Session, person: User, organisation: Organisation, 
                  "course_slug": course_slug, "due_on": due})
 
 
-def remove(session: Session, organisation_id: int, assignment_id: int, *, actor_id: int,
-           ip: str | None = None) -> None:
+def remove(session: Session, organisation_id: int, assignment_id: int, *, actor: Actor) -> None:
     """Withdraw an assignment (the people stay enrolled; their progress is kept). Commits."""
     begin_write(session)
     assignment = session.get(CourseAssignment, assignment_id)
     if assignment is None or assignment.organisation_id != organisation_id:
         raise NotFound("There is no such assignment in this organisation.")
     session.delete(assignment)
-    audit.record(session, "organisation.assignment_removed", actor_id=actor_id,
+    audit.record(session, "organisation.assignment_removed", actor=actor,
                  target=f"organisation:{organisation_id}", detail={"assignment": assignment_id,
-                                                                   "course": assignment.course_id}, ip=ip)
+                                                                   "course": assignment.course_id})
     session.commit()
 
 

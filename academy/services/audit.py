@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from academy.domain.filters import DateRange
 from academy.models import AuditEvent, User
 
+from .actors import OPERATOR, Actor
 from .pagination import Page, paginate
 
 #: What each action means, for people reading the log; unknown actions are shown as they are.
@@ -61,15 +62,14 @@ def record(
     session: Session,
     action: str,
     *,
-    actor_id: int | None = None,
+    actor: Actor = OPERATOR,
     target: str | None = None,
     detail: Any = None,
-    ip: str | None = None,
 ) -> AuditEvent:
-    """Add an audit event to ``session``; the caller's commit makes it permanent with the change."""
+    """Add an audit event by ``actor`` to ``session``; the caller's commit makes it permanent with the change."""
     if detail is not None and not isinstance(detail, str):
         detail = json.dumps(detail, sort_keys=True, default=str)
-    event = AuditEvent(action=action, actor_id=actor_id, target=target, detail=detail, ip=ip)
+    event = AuditEvent(action=action, actor_id=actor.user_id, target=target, detail=detail, ip=actor.ip)
     session.add(event)
     return event
 

@@ -33,6 +33,7 @@ from academy.domain.quiz_format import slugify
 from academy.models import Course, CourseEditor, Draft, Role, Source, User, utcnow
 
 from . import audit, versions
+from .actors import OPERATOR, Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 #: The revision of a file that does not exist (yet).
@@ -65,26 +66,26 @@ def _course(session: Session, slug: str, *, lock: bool = False) -> Course:
     return course
 
 
-def may_edit(session: Session, course: Course, user: User) -> bool:
+def may_edit(session: Session, course: Course, user_id: int | None, role: str | None) -> bool:
     """Admins edit every course; instructors the courses they are assigned to."""
-    if user.role == Role.ADMIN:
+    if role == Role.ADMIN:
         return True
-    return user.role == Role.INSTRUCTOR and session.scalar(
-        select(CourseEditor.id).where(CourseEditor.course_id == course.id, CourseEditor.user_id == user.id)) is not None
+    return role == Role.INSTRUCTOR and session.scalar(
+        select(CourseEditor.id).where(CourseEditor.course_id == course.id, CourseEditor.user_id == user_id)) is not None
 
 
-def editable_course(session: Session, slug: str, user: User, *, lock: bool = False) -> Course:
-    """The course ``slug`` if ``user`` may edit it; :class:`NotFound` or :class:`Forbidden` otherwise."""
+def editable_course(session: Session, slug: str, actor: Actor, *, lock: bool = False) -> Course:
+    """The course ``slug`` if ``actor`` may edit it; :class:`NotFound` or :class:`Forbidden` otherwise."""
     course = _course(session, slug, lock=lock)
-    if not may_edit(session, course, user):
+    if not may_edit(session, course, actor.user_id, actor.role):
         raise Forbidden("You are not an editor of this course. An administrator can add you on its authoring page.")
     return course
 
 
-def writing(session: Session, slug: str, user: User) -> Course:
-    """Start a write transaction on ``slug``: its row locked, the user's right to edit checked."""
+def writing(session: Session, slug: str, actor: Actor) -> Course:
+    """Start a write transaction on ``slug``: its row locked, the actor's right to edit checked."""
     begin_write(session)
-    return editable_course(session, slug, user, lock=True)
+    return editable_course(session, slug, actor, lock=True)
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,12 @@ class CourseCard:
     source: str | None
 
 
-def editable_courses(session: Session, user: User) -> list[CourseCard]:
-    """The courses ``user`` may edit, by title."""
+def editable_courses(session: Session, actor: Actor) -> list[CourseCard]:
+    """The courses ``actor`` may edit, by title."""
     query = select(Course)
-    if user.role != Role.ADMIN:
-        query = query.join(CourseEditor, CourseEditor.course_id == Course.id).where(CourseEditor.user_id == user.id)
+    if actor.role != Role.ADMIN:
+        query = (query.join(CourseEditor, CourseEditor.course_id == Course.id)
+                 .where(CourseEditor.user_id == actor.user_id))
     drafts = dict(session.execute(select(Draft.course_id, func.count()).group_by(Draft.course_id)).all())
     cards = []
     for course in session.scalars(query):
@@ -130,11 +132,11 @@ def editors(session: Session, course: Course) -> list[User]:
                                 .where(CourseEditor.course_id == course.id).order_by(User.name)))
 
 
-def assign_editor(session: Session, slug: str, email: str, actor: User | None, *, ip: str | None = None) -> User:
-    """Let the instructor with ``email`` edit ``slug`` (admins only; ``actor`` None is the operator at
-    the command line, who has the machine already)."""
+def assign_editor(session: Session, slug: str, email: str, actor: Actor) -> User:
+    """Let the instructor with ``email`` edit ``slug`` (admins only, and the operator at the command line,
+    who has the machine already)."""
     begin_write(session)
-    if actor is not None:
+    if actor != OPERATOR:
         _require_admin(actor)
     course = _course(session, slug, lock=True)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -144,16 +146,15 @@ def assign_editor(session: Session, slug: str, email: str, actor: User | None, *
         raise InvalidInput(f"{user.name} is {'an' if user.role == Role.ADMIN else 'a'} {user.role}: "
                            + ("administrators edit every course already." if user.role == Role.ADMIN
                               else "give them the instructor role first (Admin, Users)."))
-    if not may_edit(session, course, user):
-        session.add(CourseEditor(course_id=course.id, user_id=user.id, assigned_by_id=actor.id if actor else None))
-        audit.record(session, "content.editor_assigned", actor_id=actor.id if actor else None,
-                     target=f"course:{slug}",
-                     detail={"user_id": user.id}, ip=ip)
+    if not may_edit(session, course, user.id, user.role):
+        session.add(CourseEditor(course_id=course.id, user_id=user.id, assigned_by_id=actor.user_id))
+        audit.record(session, "content.editor_assigned", actor=actor, target=f"course:{slug}",
+                     detail={"user_id": user.id})
     session.commit()
     return user
 
 
-def remove_editor(session: Session, slug: str, user_id: int, actor: User, *, ip: str | None = None) -> None:
+def remove_editor(session: Session, slug: str, user_id: int, actor: Actor) -> None:
     """Withdraw an instructor's right to edit ``slug`` (admins only)."""
     begin_write(session)
     _require_admin(actor)
@@ -162,12 +163,12 @@ def remove_editor(session: Session, slug: str, user_id: int, actor: User, *, ip:
                                                            CourseEditor.user_id == user_id))
     if assignment is not None:
         session.delete(assignment)
-        audit.record(session, "content.editor_removed", actor_id=actor.id, target=f"course:{slug}",
-                     detail={"user_id": user_id}, ip=ip)
+        audit.record(session, "content.editor_removed", actor=actor, target=f"course:{slug}",
+                     detail={"user_id": user_id})
     session.commit()
 
 
-def _require_admin(actor: User) -> None:
+def _require_admin(actor: Actor) -> None:
     if actor.role != Role.ADMIN:
         raise Forbidden("Only administrators assign instructors to courses.")
 
@@ -209,7 +210,7 @@ class Workspace:
                 tree[path] = draft.data
         return tree
 
-    def put(self, session: Session, path: str, data: bytes | None, actor: User) -> Draft | None:
+    def put(self, session: Session, path: str, data: bytes | None, actor: Actor) -> Draft | None:
         """Make ``path`` hold ``data`` (None: removed), as a draft unless that is the published file."""
         draft = self.drafts.get(path)
         if data == self.published.get(path):
@@ -219,10 +220,10 @@ class Workspace:
         if draft is None:
             draft = self.drafts[path] = Draft(course_id=self.course.id, path=path)
             session.add(draft)
-        draft.data, draft.author_id, draft.updated_at = data, actor.id, utcnow()
+        draft.data, draft.author_id, draft.updated_at = data, actor.user_id, utcnow()
         return draft
 
-    def replace_all(self, session: Session, tree: Mapping[str, bytes], actor: User) -> list[str]:
+    def replace_all(self, session: Session, tree: Mapping[str, bytes], actor: Actor) -> list[str]:
         """Draft whatever makes the working tree equal ``tree``; returns the paths that change."""
         current = self.tree
         changed = [path for path in sorted(current.keys() | tree.keys()) if current.get(path) != tree.get(path)]
@@ -325,8 +326,7 @@ def encode_like(text: str, original: bytes | None) -> bytes:
     return text.encode("utf-8")
 
 
-def save_draft(session: Session, slug: str, path: str, text: str, base: str, actor: User, *,
-               ip: str | None = None) -> Draft | None:
+def save_draft(session: Session, slug: str, path: str, text: str, base: str, actor: Actor) -> Draft | None:
     """Save ``text`` as the draft of ``path``, if the file is still at revision ``base``.
 
     Returns the draft, or None when the text equals the published file (nothing left to publish).
@@ -343,8 +343,8 @@ def save_draft(session: Session, slug: str, path: str, text: str, base: str, act
         raise _conflict(session, space, path, current)
     data = encode_like(text, current)
     draft = space.put(session, path, data, actor)
-    audit.record(session, "content.draft_saved", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"path": path, "revision": revision(data)}, ip=ip)
+    audit.record(session, "content.draft_saved", actor=actor, target=f"course:{slug}",
+                 detail={"path": path, "revision": revision(data)})
     session.commit()
     return draft
 
@@ -362,19 +362,19 @@ def _conflict(session: Session, space: Workspace, path: str, current: bytes | No
     return EditConflict(path, who, when, decode(current) if current is not None else "", revision(current))
 
 
-def discard_draft(session: Session, slug: str, path: str, actor: User, *, ip: str | None = None) -> None:
+def discard_draft(session: Session, slug: str, path: str, actor: Actor) -> None:
     """Drop the draft of ``path``: the file goes back to its published text (or away, if new)."""
     course = writing(session, slug, actor)
     draft = drafts(session, course).get(path)
     if draft is None:
         raise NotFound(f"{path} has no draft to discard.")
     session.delete(draft)
-    audit.record(session, "content.draft_discarded", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"path": path}, ip=ip)
+    audit.record(session, "content.draft_discarded", actor=actor, target=f"course:{slug}",
+                 detail={"path": path})
     session.commit()
 
 
-def remove_file(session: Session, slug: str, path: str, actor: User, *, ip: str | None = None) -> None:
+def remove_file(session: Session, slug: str, path: str, actor: Actor) -> None:
     """Draft the removal of a module, quiz or image (course.md stays: a course needs it)."""
     course = writing(session, slug, actor)
     ref = course_files.classify(slug, path)
@@ -384,8 +384,8 @@ def remove_file(session: Session, slug: str, path: str, actor: User, *, ip: str 
     if ref.kind is Kind.COURSE:
         raise InvalidInput("course.md cannot be removed: every course needs one.")
     space.put(session, path, None, actor)
-    audit.record(session, "content.draft_saved", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"path": path, "removed": True}, ip=ip)
+    audit.record(session, "content.draft_saved", actor=actor, target=f"course:{slug}",
+                 detail={"path": path, "removed": True})
     session.commit()
 
 
@@ -393,7 +393,7 @@ def _front_matter(meta: Mapping[str, object]) -> str:
     return "---\n" + yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True, width=1000) + "---\n"
 
 
-def new_course(session: Session, slug: str, actor: User, *, ip: str | None = None) -> Course:
+def new_course(session: Session, slug: str, actor: Actor) -> Course:
     """Add a course with no files yet; an instructor who adds it becomes its editor. No commit."""
     if actor.role not in (Role.INSTRUCTOR, Role.ADMIN):
         raise Forbidden("Only instructors and administrators create courses.")
@@ -410,27 +410,26 @@ def new_course(session: Session, slug: str, actor: User, *, ip: str | None = Non
     except IntegrityError:
         raise taken from None
     if actor.role == Role.INSTRUCTOR:
-        session.add(CourseEditor(course_id=course.id, user_id=actor.id, assigned_by_id=actor.id))
-    audit.record(session, "content.course_created", actor_id=actor.id, target=f"course:{slug}", ip=ip)
+        session.add(CourseEditor(course_id=course.id, user_id=actor.user_id, assigned_by_id=actor.user_id))
+    audit.record(session, "content.course_created", actor=actor, target=f"course:{slug}")
     return course
 
 
-def create_course(session: Session, slug: str, title: str, summary: str, actor: User, *,
-                  ip: str | None = None) -> Course:
+def create_course(session: Session, slug: str, title: str, summary: str, actor: Actor) -> Course:
     """A new course with a draft course.md; an instructor who creates it becomes its editor."""
     begin_write(session)
-    course = new_course(session, slug, actor, ip=ip)
+    course = new_course(session, slug, actor)
     text = _front_matter({"title": title, "summary": summary}) + ("Introduce the course here: who it is for "
                                                                   "and what they will be able to do.\n")
     path = course_files.course_file(slug)
     workspace(session, course).put(session, path, text.encode(), actor)
-    audit.record(session, "content.draft_saved", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"path": path, "created": True}, ip=ip)
+    audit.record(session, "content.draft_saved", actor=actor, target=f"course:{slug}",
+                 detail={"path": path, "created": True})
     session.commit()
     return course
 
 
-def add_module(session: Session, slug: str, title: str, actor: User, *, ip: str | None = None) -> str:
+def add_module(session: Session, slug: str, title: str, actor: Actor) -> str:
     """Draft a new module after the last one; returns its path."""
     course = writing(session, slug, actor)
     space = workspace(session, course)
@@ -442,11 +441,11 @@ def add_module(session: Session, slug: str, title: str, actor: User, *, ip: str 
                            "'assets').", {"title": ["Choose another title."]})
     if name in course_files.module_slugs(tree, slug):
         raise InvalidInput(f"The course has a module called {name} already.", {"title": ["Choose another title."]})
-    _create(session, space, path, _front_matter({"title": title}) + "Write the module here.\n", actor, ip)
+    _create(session, space, path, _front_matter({"title": title}) + "Write the module here.\n", actor)
     return path
 
 
-def add_resource(session: Session, slug: str, title: str, actor: User, *, ip: str | None = None) -> str:
+def add_resource(session: Session, slug: str, title: str, actor: Actor) -> str:
     """Draft a new resource (job aid) under ``resources/``; returns its path."""
     course = writing(session, slug, actor)
     space = workspace(session, course)
@@ -458,12 +457,11 @@ def add_resource(session: Session, slug: str, title: str, actor: User, *, ip: st
         raise InvalidInput(f"The course has a resource called {name} already.", {"title": ["Choose another title."]})
     text = _front_matter({"title": title, "summary": "One sentence on what it is for.", "kind": "template"})
     _create(session, space, path, text + "Write the job aid here: short, one page, with blanks to fill in.\n",
-            actor, ip)
+            actor)
     return path
 
 
-def add_quiz(session: Session, slug: str, title: str, module: str | None, actor: User, *,
-             ip: str | None = None) -> str:
+def add_quiz(session: Session, slug: str, title: str, module: str | None, actor: Actor) -> str:
     """Draft a new quiz checking ``module`` (a module slug), or the final exam when it is None."""
     course = writing(session, slug, actor)
     space = workspace(session, course)
@@ -479,19 +477,18 @@ def add_quiz(session: Session, slug: str, title: str, module: str | None, actor:
     rules: dict[str, object] = {"title": title, **({"module": module} if module else {"final": True}), "pass_mark": 70}
     body = ("## Replace this with your first question\n\n- [x] The right answer\n  > Why it is right.\n"
             "- [ ] A wrong answer\n  > Why it is wrong.\n")
-    _create(session, space, path, _front_matter(rules) + body, actor, ip)
+    _create(session, space, path, _front_matter(rules) + body, actor)
     return path
 
 
-def _create(session: Session, space: Workspace, path: str, text: str, actor: User, ip: str | None) -> None:
+def _create(session: Session, space: Workspace, path: str, text: str, actor: Actor) -> None:
     space.put(session, path, text.encode(), actor)
-    audit.record(session, "content.draft_saved", actor_id=actor.id, target=f"course:{space.course.slug}",
-                 detail={"path": path, "created": True}, ip=ip)
+    audit.record(session, "content.draft_saved", actor=actor, target=f"course:{space.course.slug}",
+                 detail={"path": path, "created": True})
     session.commit()
 
 
-def upload_asset(session: Session, slug: str, filename: str, data: bytes, actor: User, *, max_bytes: int,
-                 ip: str | None = None) -> str:
+def upload_asset(session: Session, slug: str, filename: str, data: bytes, actor: Actor, *, max_bytes: int) -> str:
     """Draft an image for ``assets/``: type checked from its bytes, SVG cleaned; returns its path."""
     name = course_files.asset_name(filename)
     if not course_files.is_valid_asset_name(name):
@@ -506,8 +503,8 @@ def upload_asset(session: Session, slug: str, filename: str, data: bytes, actor:
     course = writing(session, slug, actor)
     path = course_files.asset_file(slug, name)
     workspace(session, course).put(session, path, image.data, actor)
-    audit.record(session, "content.draft_saved", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"path": path, "bytes": len(image.data)}, ip=ip)
+    audit.record(session, "content.draft_saved", actor=actor, target=f"course:{slug}",
+                 detail={"path": path, "bytes": len(image.data)})
     session.commit()
     return path
 

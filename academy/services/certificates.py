@@ -44,6 +44,7 @@ from academy.models import (
 )
 
 from . import audit, mail
+from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
 from .pagination import Page, paginate
 
@@ -109,8 +110,7 @@ def earned_with(session: Session, user_id: int, course_id: int, submitted_at: da
                           .order_by(Certificate.issued_at).limit(1))
 
 
-def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetime | None = None,
-                 ip: str | None = None) -> Certificate | None:
+def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetime | None = None) -> Certificate | None:
     """Issue (or renew) the learner's certificate for the course if the rules say it is due now.
 
     Returns the new certificate, or None when nothing is due or another request issued it first.
@@ -152,7 +152,7 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
         return None
     audit.record(session, f"certificate.{certificate.origin}", target=f"certificate:{certificate.code}",
                  detail={"user_id": user_id, "course_id": course_id, "replaces": held.code if held else None,
-                         "score_percent": certificate.score_percent}, ip=ip)
+                         "score_percent": certificate.score_percent})
     _announce(session, certificate, user)
     return certificate
 
@@ -305,8 +305,7 @@ def _locked(session: Session, typed_code: str) -> Certificate:
     return certificate
 
 
-def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | None, note: str = "",
-           ip: str | None = None) -> Certificate:
+def revoke(session: Session, typed_code: str, reason: str, *, actor: Actor, note: str = "") -> Certificate:
     """Revoke a certificate with a reason verifiers will see and an optional private note that only
     admins (and the audit log) see. Commits."""
     reason = _reason(reason)
@@ -321,18 +320,17 @@ def revoke(session: Session, typed_code: str, reason: str, *, actor_id: int | No
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_note = note or None
-    certificate.revoked_by_id = actor_id
+    certificate.revoked_by_id = actor.user_id
     detail = {"reason": reason, "holder": certificate.holder_name}
     if note:
         detail["note"] = note
-    audit.record(session, "certificate.revoked", actor_id=actor_id, target=f"certificate:{certificate.code}",
-                 detail=detail, ip=ip)
+    audit.record(session, "certificate.revoked", actor=actor, target=f"certificate:{certificate.code}",
+                 detail=detail)
     session.commit()
     return certificate
 
 
-def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str, actor_id: int | None,
-            ip: str | None = None) -> Certificate:
+def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str, actor: Actor) -> Certificate:
     """Replace a live certificate with a new one (new code, possibly a corrected name). Commits.
 
     The new certificate keeps the award date, score and expiry; the old one is revoked with the
@@ -349,13 +347,13 @@ def reissue(session: Session, typed_code: str, *, holder_name: str, reason: str,
         newer = old.replaced_by
         raise Conflict(f"Certificate {old.code} has already been replaced"
                        + (f" by {newer.code}." if newer else "."))
-    new = replace_certificate(session, old, holder_name=holder_name, reason=reason, actor_id=actor_id, ip=ip)
+    new = replace_certificate(session, old, holder_name=holder_name, reason=reason, actor=actor)
     session.commit()
     return new
 
 
 def replace_certificate(session: Session, old: Certificate, *, holder_name: str, reason: str,
-                        actor_id: int | None, ip: str | None = None) -> Certificate:
+                        actor: Actor) -> Certificate:
     """The replacement of a live certificate (see :func:`reissue`); joins the caller's unit of work."""
     now = utcnow()
     user = session.get(User, old.user_id)
@@ -369,13 +367,13 @@ def replace_certificate(session: Session, old: Certificate, *, holder_name: str,
     )
     old.superseded_at = now
     if not old.revoked:
-        old.revoked_at, old.revoked_reason, old.revoked_by_id = now, f"Reissued: {reason}", actor_id
+        old.revoked_at, old.revoked_reason, old.revoked_by_id = now, f"Reissued: {reason}", actor.user_id
     session.flush()
     session.add(new)
     session.flush()
-    audit.record(session, "certificate.reissued", actor_id=actor_id, target=f"certificate:{old.code}",
+    audit.record(session, "certificate.reissued", actor=actor, target=f"certificate:{old.code}",
                  detail={"reason": reason, "new_code": new.code, "old_name": old.holder_name,
-                         "new_name": holder_name}, ip=ip)
+                         "new_name": holder_name})
     return new
 
 

@@ -20,14 +20,15 @@ from academy.domain.content import LinkTargets
 from academy.domain.course_files import Kind
 from academy.domain.problems import Problem
 from academy.domain.quiz_format import parse_quiz
-from academy.models import Course, CourseVersion, User
+from academy.models import Course, CourseVersion
 
 from . import audit, authoring, versions
+from .actors import Actor
 from .errors import InvalidInput, NotFound
 from .releases import ContentProblems
 
 
-def export_zip(session: Session, slug: str, actor: User, number: int | None = None) -> tuple[str, bytes]:
+def export_zip(session: Session, slug: str, actor: Actor, number: int | None = None) -> tuple[str, bytes]:
     """A zip of version ``number`` (default: the newest) and its file name, e.g. ``mim-v3.zip``."""
     course = authoring.editable_course(session, slug, actor)
     query = select(CourseVersion).where(CourseVersion.course_id == course.id)
@@ -47,8 +48,8 @@ class ImportReport:
     changed: list[str]
 
 
-def import_zip(session: Session, data: bytes, actor: User, links: LinkTargets, *,
-               limits: course_zip.Limits = course_zip.Limits(), ip: str | None = None) -> ImportReport:
+def import_zip(session: Session, data: bytes, actor: Actor, links: LinkTargets, *,
+               limits: course_zip.Limits = course_zip.Limits()) -> ImportReport:
     """Make a course's drafts equal a zip's files, once they pass every check; the course is created if new.
 
     Raises :class:`ContentProblems` (nothing changed) for a refused zip or any problem in its files,
@@ -66,13 +67,13 @@ def import_zip(session: Session, data: bytes, actor: User, links: LinkTargets, *
     if exists:
         course = authoring.editable_course(session, slug, actor, lock=True)
     else:
-        course = authoring.new_course(session, slug, actor, ip=ip)
+        course = authoring.new_course(session, slug, actor)
     space = authoring.workspace(session, course)
     if space.drafts:
         raise InvalidInput(f"{slug} has unpublished drafts: publish or discard them before importing over them.")
     changed = space.replace_all(session, files, actor)
-    audit.record(session, "content.imported", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"files": len(files), "changed": changed}, ip=ip)
+    audit.record(session, "content.imported", actor=actor, target=f"course:{slug}",
+                 detail={"files": len(files), "changed": changed})
     session.commit()
     return ImportReport(slug, not exists, changed)
 
@@ -91,7 +92,7 @@ class GiftPreview:
     problems: list[Problem]
 
 
-def gift_preview(session: Session, slug: str, path: str, upload: bytes, actor: User, *, replace: bool) -> GiftPreview:
+def gift_preview(session: Session, slug: str, path: str, upload: bytes, actor: Actor, *, replace: bool) -> GiftPreview:
     """Convert a GIFT file into the quiz at ``path``: after its questions, or instead of them."""
     course = authoring.editable_course(session, slug, actor)
     ref = course_files.classify(slug, path)

@@ -26,6 +26,7 @@ from academy.domain.filters import FilterError
 from academy.models import Certificate, Course, CourseVersion, Organisation, User
 
 from . import audit
+from .actors import Actor
 from .errors import InvalidInput
 
 #: Rows fetched from the database at a time.
@@ -156,11 +157,11 @@ def record_by_code(session: Session, code: str, now: datetime) -> CertificateRec
     return _record(row) if row else None
 
 
-def log_export(session: Session, kind: str, fmt: str, filters: dict[str, str], *, actor_id: int | None,
-               ip: str | None = None, via: str = "web") -> None:
+def log_export(session: Session, kind: str, fmt: str, filters: dict[str, str], *, actor: Actor,
+               via: str = "web") -> None:
     """Audit-log an export (what, in which format, with which filters, from where). Commits."""
-    audit.record(session, f"export.{kind}", actor_id=actor_id, target=kind,
-                 detail={"format": fmt, "filters": filters, "via": via}, ip=ip)
+    audit.record(session, f"export.{kind}", actor=actor, target=kind,
+                 detail={"format": fmt, "filters": filters, "via": via})
     session.commit()
 
 
@@ -213,7 +214,7 @@ class CertificateExport:
 
 
 def start_export(session: Session, resolved: ResolvedFilter, fmt: str, *, base_url: str, now: datetime,
-                 actor_id: int | None, ip: str | None = None, via: str = "web") -> CertificateExport:
+                 actor: Actor, via: str = "web") -> CertificateExport:
     """Audit-log a certificate export (commits) and return what writes it."""
-    log_export(session, "certificates", fmt, resolved.filter.describe(), actor_id=actor_id, ip=ip, via=via)
+    log_export(session, "certificates", fmt, resolved.filter.describe(), actor=actor, via=via)
     return CertificateExport(resolved, fmt, now, base_url)

@@ -23,6 +23,7 @@ from academy.domain import roster
 from academy.models import Course, Invitation, Organisation, User, utcnow
 
 from . import accounts, assignments, audit, mail
+from .actors import OPERATOR, Actor
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
 
 VALID_FOR = timedelta(days=14)
@@ -64,15 +65,15 @@ class Report:
 
 
 def invite_one(session: Session, organisation_id: int, *, name: str, email: str, courses: tuple[str, ...] = (),
-               due_days: int | None = DEFAULT_DUE_DAYS, actor_id: int, ip: str | None = None) -> ReportLine:
+               due_days: int | None = DEFAULT_DUE_DAYS, actor: Actor) -> ReportLine:
     """Invite one person (the same rules as a file of one row). Commits."""
     row = roster.RosterRow(line=1, name=name.strip(), email=accounts.normalise_email(email), courses=courses)
-    return invite_rows(session, organisation_id, [row], due_days=due_days, actor_id=actor_id, ip=ip,
+    return invite_rows(session, organisation_id, [row], due_days=due_days, actor=actor,
                        via="form").lines[0]
 
 
 def invite_file(session: Session, organisation_id: int, filename: str, data: bytes, *,
-                due_days: int | None = DEFAULT_DUE_DAYS, actor_id: int, ip: str | None = None) -> Report:
+                due_days: int | None = DEFAULT_DUE_DAYS, actor: Actor) -> Report:
     """Invite everyone listed in an uploaded CSV or XLSX file; a per-row report. Commits.
 
     Raises InvalidInput with a sentence when the file cannot be read at all (nothing is changed).
@@ -84,11 +85,11 @@ def invite_file(session: Session, organisation_id: int, filename: str, data: byt
     if not rows:
         raise InvalidInput("The file lists nobody: add a row per person under the header.",
                            {"file": ["The file lists nobody."]})
-    return invite_rows(session, organisation_id, rows, due_days=due_days, actor_id=actor_id, ip=ip, via="file")
+    return invite_rows(session, organisation_id, rows, due_days=due_days, actor=actor, via="file")
 
 
 def invite_rows(session: Session, organisation_id: int, rows: list[roster.RosterRow], *, due_days: int | None,
-                actor_id: int, ip: str | None, via: str) -> Report:
+                actor: Actor, via: str) -> Report:
     if due_days is not None and not 1 <= due_days <= assignments.MAX_DUE_DAYS:
         message = f"Give a number of days from 1 to {assignments.MAX_DUE_DAYS}."
         raise InvalidInput(message, {"due_days": [message]})
@@ -109,12 +110,12 @@ def invite_rows(session: Session, organisation_id: int, rows: list[roster.Roster
     for row in rows:
         line = _judge(row, seen, accounts_by_email, pending, known_courses, organisation_id)
         if line is None:
-            _create(session, organisation, row, due_days, actor_id, now)
+            _create(session, organisation, row, due_days, actor, now)
             line = ReportLine(row.line, row.name, row.email, Outcome.CREATED)
         lines.append(line)
     report = Report(lines)
-    audit.record(session, "organisation.invited", actor_id=actor_id, target=f"organisation:{organisation_id}",
-                 detail={"via": via, **{str(outcome): count for outcome, count in report.totals}}, ip=ip)
+    audit.record(session, "organisation.invited", actor=actor, target=f"organisation:{organisation_id}",
+                 detail={"via": via, **{str(outcome): count for outcome, count in report.totals}})
     session.commit()
     return report
 
@@ -144,7 +145,7 @@ def _judge(row: roster.RosterRow, seen: set[str], accounts_by_email: dict[str, i
 
 
 def _create(session: Session, organisation: Organisation, row: roster.RosterRow, due_days: int | None,
-            actor_id: int, now) -> None:
+            actor: Actor, now) -> None:
     # An expired or withdrawn invitation to the same address dies for good when a new one is made.
     session.execute(update(Invitation).where(Invitation.organisation_id == organisation.id,
                                              Invitation.email == row.email, Invitation.accepted_at.is_(None),
@@ -152,7 +153,7 @@ def _create(session: Session, organisation: Organisation, row: roster.RosterRow,
     token = secrets.token_urlsafe(32)
     invitation = Invitation(organisation_id=organisation.id, email=row.email, name=row.name,
                             token_hash=accounts.hash_token(token), courses=list(row.courses),
-                            due_days=due_days if row.courses else None, invited_by_id=actor_id,
+                            due_days=due_days if row.courses else None, invited_by_id=actor.user_id,
                             created_at=now, expires_at=now + VALID_FOR)
     session.add(invitation)
     session.flush()
@@ -174,7 +175,7 @@ def live(session: Session, token: str) -> Invitation:
     return row
 
 
-def accept(session: Session, token: str, *, name: str, password: str, ip: str | None = None) -> User:
+def accept(session: Session, token: str, *, name: str, password: str, actor: Actor = OPERATOR) -> User:
     """Create the invited person's account in the organisation; the link dies with it. Commits.
 
     The password follows the site's policy (``accounts.create_user`` checks it). Courses named in
@@ -194,7 +195,7 @@ def accept(session: Session, token: str, *, name: str, password: str, ip: str | 
         if session.scalar(select(func.count(User.id)).where(User.email == email)):
             raise Conflict("An account with this email address already exists; sign in instead.")
         user = accounts.create_user(session, email=email, name=name, password=password,
-                                    organisation_id=organisation_id, ip=ip, commit=False)
+                                    organisation_id=organisation_id, actor=actor, commit=False)
     except ServiceError:
         session.rollback()  # the link stays usable after a refused name or password
         raise
@@ -204,9 +205,9 @@ def accept(session: Session, token: str, *, name: str, password: str, ip: str | 
     assignments.for_new_member(session, user, organisation)
     for slug in invitation.courses:
         assignments.assign_in_transaction(session, organisation, slug, user, due_days=invitation.due_days,
-                                          actor_id=invitation.invited_by_id)
-    audit.record(session, "organisation.invitation_accepted", actor_id=user.id,
-                 target=f"organisation:{organisation_id}", detail={"invitation": invitation.id}, ip=ip)
+                                          assigned_by=invitation.invited_by_id)
+    audit.record(session, "organisation.invitation_accepted", actor=actor.as_user(user),
+                 target=f"organisation:{organisation_id}", detail={"invitation": invitation.id})
     session.commit()
     return user
 
@@ -231,14 +232,13 @@ def pending(session: Session, organisation_id: int, limit: int = 200) -> list[Pe
     return [PendingInvitation(r.id, r.name, r.email, r.created_at, r.expires_at, r.expires_at <= now) for r in rows]
 
 
-def withdraw(session: Session, organisation_id: int, invitation_id: int, *, actor_id: int,
-             ip: str | None = None) -> None:
+def withdraw(session: Session, organisation_id: int, invitation_id: int, *, actor: Actor) -> None:
     """Withdraw a pending invitation: its link stops working. Commits."""
     begin_write(session)
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation_id or invitation.accepted_at is not None:
         raise NotFound("There is no such pending invitation in this organisation.")
     invitation.revoked_at = utcnow()
-    audit.record(session, "organisation.invitation_withdrawn", actor_id=actor_id,
-                 target=f"organisation:{organisation_id}", detail={"email": invitation.email}, ip=ip)
+    audit.record(session, "organisation.invitation_withdrawn", actor=actor,
+                 target=f"organisation:{organisation_id}", detail={"email": invitation.email})
     session.commit()

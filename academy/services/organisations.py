@@ -30,10 +30,12 @@ from academy.models import (
     OrganisationManager,
     Quiz,
     QuizVersion,
+    Role,
     User,
 )
 
 from . import accounts, audit, people
+from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
 
 PAGE_SIZE = 50
@@ -54,13 +56,14 @@ def manages_any(session: Session, user_id: int) -> bool:
                           .limit(1)) is not None
 
 
-def require_access(session: Session, organisation_id: int, *, user_id: int, is_admin: bool) -> Organisation:
-    """The organisation, if ``user_id`` manages it or is an admin; NotFound otherwise (never Forbidden)."""
+def require_access(session: Session, organisation_id: int, actor: Actor) -> Organisation:
+    """The organisation, if ``actor`` manages it or is an admin; NotFound otherwise (never Forbidden)."""
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound(_NO_ORGANISATION)
-    if not is_admin and session.scalar(select(OrganisationManager.id).where(
-            OrganisationManager.organisation_id == organisation_id, OrganisationManager.user_id == user_id)) is None:
+    if actor.role != Role.ADMIN and session.scalar(select(OrganisationManager.id).where(
+            OrganisationManager.organisation_id == organisation_id,
+            OrganisationManager.user_id == actor.user_id)) is None:
         raise NotFound(_NO_ORGANISATION)
     return organisation
 
@@ -70,8 +73,7 @@ def managers_of(session: Session, organisation_id: int) -> list[User]:
                                 .where(OrganisationManager.organisation_id == organisation_id).order_by(User.name)))
 
 
-def appoint_manager(session: Session, organisation_id: int, email: str, *, actor_id: int,
-                    ip: str | None = None) -> User:
+def appoint_manager(session: Session, organisation_id: int, email: str, *, actor: Actor) -> User:
     """Make the account with this email a manager of the organisation (admins only). Commits."""
     begin_write(session)
     people.get_organisation(session, organisation_id)
@@ -83,9 +85,9 @@ def appoint_manager(session: Session, organisation_id: int, email: str, *, actor
         OrganisationManager.organisation_id == organisation_id, OrganisationManager.user_id == user.id))
     if exists is not None:
         raise Conflict(f"{user.name} already manages this organisation.")
-    session.add(OrganisationManager(organisation_id=organisation_id, user_id=user.id, appointed_by_id=actor_id))
-    audit.record(session, "organisation.manager_appointed", actor_id=actor_id,
-                 target=f"organisation:{organisation_id}", detail={"user": user.id, "email": user.email}, ip=ip)
+    session.add(OrganisationManager(organisation_id=organisation_id, user_id=user.id, appointed_by_id=actor.user_id))
+    audit.record(session, "organisation.manager_appointed", actor=actor,
+                 target=f"organisation:{organisation_id}", detail={"user": user.id, "email": user.email})
     try:
         session.commit()
     except IntegrityError as exc:  # appointed twice at the same moment
@@ -94,8 +96,7 @@ def appoint_manager(session: Session, organisation_id: int, email: str, *, actor
     return user
 
 
-def remove_manager(session: Session, organisation_id: int, user_id: int, *, actor_id: int,
-                   ip: str | None = None) -> None:
+def remove_manager(session: Session, organisation_id: int, user_id: int, *, actor: Actor) -> None:
     """Stop ``user_id`` managing the organisation (admins only). Commits."""
     begin_write(session)
     removed = session.execute(delete(OrganisationManager).where(
@@ -103,8 +104,8 @@ def remove_manager(session: Session, organisation_id: int, user_id: int, *, acto
     if not removed:
         session.rollback()
         raise NotFound("That person does not manage this organisation.")
-    audit.record(session, "organisation.manager_removed", actor_id=actor_id,
-                 target=f"organisation:{organisation_id}", detail={"user": user_id}, ip=ip)
+    audit.record(session, "organisation.manager_removed", actor=actor,
+                 target=f"organisation:{organisation_id}", detail={"user": user_id})
     session.commit()
 
 

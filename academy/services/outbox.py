@@ -33,6 +33,7 @@ from academy.models import MailStatus, OutboxMessage, utcnow
 from academy.smtp import PermanentRefusal, ServerUnavailable, SmtpTransport, TemporaryRefusal
 
 from . import audit, mail
+from .actors import Actor
 from .errors import Conflict, NotFound
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ def get(session: Session, message_id: int) -> OutboxMessage:
     return message
 
 
-def retry(session: Session, message_id: int, *, actor_id: int, ip: str | None = None) -> OutboxMessage:
+def retry(session: Session, message_id: int, *, actor: Actor) -> OutboxMessage:
     """Queue a failed message again, due now. Commits."""
     begin_write(session)
     message = get(session, message_id)
@@ -228,8 +229,7 @@ def retry(session: Session, message_id: int, *, actor_id: int, ip: str | None = 
     message.status = MailStatus.QUEUED.value
     message.next_attempt_at = utcnow()
     message.attempts = 0
-    audit.record(session, "mail.retried", actor_id=actor_id, target=f"mail:{message.id}",
-                 detail={"recipient": message.recipient, "kind": message.kind, "last_error": message.last_error},
-                 ip=ip)
+    audit.record(session, "mail.retried", actor=actor, target=f"mail:{message.id}",
+                 detail={"recipient": message.recipient, "kind": message.kind, "last_error": message.last_error})
     session.commit()
     return message

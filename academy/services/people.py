@@ -24,6 +24,7 @@ from academy.domain.progress import Summary
 from academy.models import Course, CourseVersion, Enrolment, Organisation, Role, User
 
 from . import accounts, audit, exports, progress
+from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
 from .pagination import Page, paginate
 
@@ -194,7 +195,7 @@ def _guard_last_admin(session: Session, user: User, what: str) -> None:
                        "Make another account an admin first.")
 
 
-def change_role(session: Session, user_id: int, role: str, *, actor_id: int, ip: str | None = None) -> User:
+def change_role(session: Session, user_id: int, role: str, *, actor: Actor) -> User:
     """Give a user another role; refuses to demote the last active admin. Commits."""
     if role not in {r.value for r in Role}:
         raise InvalidInput("Choose learner, instructor or admin.", {"role": ["Choose learner, instructor or admin."]})
@@ -205,13 +206,13 @@ def change_role(session: Session, user_id: int, role: str, *, actor_id: int, ip:
         if role != Role.ADMIN:
             _guard_last_admin(session, user, "demote")
         previous, user.role = user.role, role
-        audit.record(session, "user.role_changed", actor_id=actor_id, target=f"user:{user.id}",
-                     detail={"from": previous, "to": role}, ip=ip)
+        audit.record(session, "user.role_changed", actor=actor, target=f"user:{user.id}",
+                     detail={"from": previous, "to": role})
         session.commit()
     return user
 
 
-def set_active(session: Session, user_id: int, active: bool, *, actor_id: int, ip: str | None = None) -> User:
+def set_active(session: Session, user_id: int, active: bool, *, actor: Actor) -> User:
     """Deactivate (signing the user out everywhere) or reactivate an account. Commits.
 
     Admins cannot deactivate themselves (they would lock themselves out mid-click) nor the last
@@ -222,19 +223,18 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int, i
         if user.active == active:
             return user
         if not active:
-            if user.id == actor_id:
+            if user.id == actor.user_id:
                 raise Conflict("You cannot deactivate your own account.")
             _guard_last_admin(session, user, "deactivate")
             accounts.revoke_all_sessions(session, user.id)
         user.active = active
-        audit.record(session, "user.reactivated" if active else "user.deactivated", actor_id=actor_id,
-                     target=f"user:{user.id}", ip=ip)
+        audit.record(session, "user.reactivated" if active else "user.deactivated", actor=actor,
+                     target=f"user:{user.id}")
         session.commit()
     return user
 
 
-def move_to_organisation(session: Session, user_id: int, organisation_id: int | None, *, actor_id: int,
-                         ip: str | None = None) -> User:
+def move_to_organisation(session: Session, user_id: int, organisation_id: int | None, *, actor: Actor) -> User:
     """Move a user to another organisation (None: to none). Commits."""
     with _change(session):
         user = get_user(session, user_id)
@@ -243,8 +243,8 @@ def move_to_organisation(session: Session, user_id: int, organisation_id: int | 
             return user
         previous = user.organisation.name if user.organisation else None
         user.organisation_id = target.id if target else None
-        audit.record(session, "user.organisation_changed", actor_id=actor_id, target=f"user:{user.id}",
-                     detail={"from": previous, "to": target.name if target else None}, ip=ip)
+        audit.record(session, "user.organisation_changed", actor=actor, target=f"user:{user.id}",
+                     detail={"from": previous, "to": target.name if target else None})
         session.commit()
         session.refresh(user)
     return user
@@ -258,8 +258,7 @@ def _clean_organisation_name(name: str) -> str:
     return name
 
 
-def rename_organisation(session: Session, organisation_id: int, name: str, *, actor_id: int,
-                        ip: str | None = None) -> Organisation:
+def rename_organisation(session: Session, organisation_id: int, name: str, *, actor: Actor) -> Organisation:
     """Give an organisation a new name (unique, case-insensitively). Commits."""
     name = _clean_organisation_name(name)
     with _change(session):
@@ -271,8 +270,8 @@ def rename_organisation(session: Session, organisation_id: int, name: str, *, ac
         if taken is not None:
             raise Conflict("An organisation with this name already exists.")
         previous, organisation.name = organisation.name, name
-        audit.record(session, "organisation.renamed", actor_id=actor_id, target=f"organisation:{organisation.id}",
-                     detail={"from": previous, "to": name}, ip=ip)
+        audit.record(session, "organisation.renamed", actor=actor, target=f"organisation:{organisation.id}",
+                     detail={"from": previous, "to": name})
         try:
             session.commit()
         except IntegrityError as exc:  # renamed concurrently to the same name
@@ -280,13 +279,12 @@ def rename_organisation(session: Session, organisation_id: int, name: str, *, ac
     return organisation
 
 
-def regenerate_join_code(session: Session, organisation_id: int, *, actor_id: int,
-                         ip: str | None = None) -> Organisation:
+def regenerate_join_code(session: Session, organisation_id: int, *, actor: Actor) -> Organisation:
     """Replace an organisation's join code; the old one stops working at once. Commits."""
     with _change(session):
         organisation = get_organisation(session, organisation_id)
         organisation.join_code = accounts.new_join_code()
-        audit.record(session, "organisation.join_code_regenerated", actor_id=actor_id,
-                     target=f"organisation:{organisation.id}", ip=ip)
+        audit.record(session, "organisation.join_code_regenerated", actor=actor,
+                     target=f"organisation:{organisation.id}")
         session.commit()
     return organisation

@@ -15,13 +15,14 @@ from academy.models import Certificate, User
 
 from . import audit, certificates
 from .accounts import find_organisation_by_code
+from .actors import OPERATOR, Actor
 from .errors import Conflict, InvalidInput, NotFound
 
 MAX_NAME = 200
 NAME_REASON = "Name corrected by the holder"
 
 
-def change_name(session: Session, user_id: int, name: str, *, ip: str | None = None) -> list[Certificate]:
+def change_name(session: Session, user_id: int, name: str, *, actor: Actor = OPERATOR) -> list[Certificate]:
     """Set the user's name; reissue their live, unrevoked certificates under it. Commits.
 
     Returns the new certificates (empty when none carried the old name).
@@ -35,18 +36,18 @@ def change_name(session: Session, user_id: int, name: str, *, ip: str | None = N
     if user.name == name:
         return []
     previous, user.name = user.name, name
-    audit.record(session, "user.name_changed", actor_id=user.id, target=f"user:{user.id}",
-                 detail={"from": previous, "to": name}, ip=ip)
+    audit.record(session, "user.name_changed", actor=actor.as_user(user), target=f"user:{user.id}",
+                 detail={"from": previous, "to": name})
     held = session.scalars(select(Certificate).where(
         Certificate.user_id == user.id, Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None),
         Certificate.holder_name != name).with_for_update()).all()
     reissued = [certificates.replace_certificate(session, old, holder_name=name, reason=NAME_REASON,
-                                                 actor_id=user.id, ip=ip) for old in held]
+                                                 actor=actor.as_user(user)) for old in held]
     session.commit()
     return reissued
 
 
-def join_organisation(session: Session, user_id: int, code: str, *, ip: str | None = None) -> User:
+def join_organisation(session: Session, user_id: int, code: str, *, actor: Actor = OPERATOR) -> User:
     """Join the organisation whose join code this is (a learner who skipped it at sign-up). Commits.
 
     Moving from one organisation to another is an admin's decision, so a member is refused.
@@ -60,8 +61,8 @@ def join_organisation(session: Session, user_id: int, code: str, *, ip: str | No
         message = "That organisation code is not recognised. Check it with your manager."
         raise InvalidInput(message, {"join_code": [message]})
     user.organisation_id = organisation.id
-    audit.record(session, "user.joined_organisation", actor_id=user.id, target=f"user:{user.id}",
-                 detail={"organisation": organisation.name}, ip=ip)
+    audit.record(session, "user.joined_organisation", actor=actor.as_user(user), target=f"user:{user.id}",
+                 detail={"organisation": organisation.name})
     session.commit()
     return user
 

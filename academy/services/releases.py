@@ -19,9 +19,10 @@ from academy.domain import course_files, diffs
 from academy.domain.content import LinkTargets
 from academy.domain.diffs import FileDiff
 from academy.domain.problems import Problem
-from academy.models import Course, CourseVersion, PublishedFile, Source, User, VersionOrigin
+from academy.models import Course, CourseVersion, PublishedFile, Source, VersionOrigin
 
 from . import audit, authoring, publishing, versions
+from .actors import Actor
 from .errors import InvalidInput, NotFound
 
 
@@ -38,7 +39,7 @@ def changes(session: Session, course: Course) -> list[FileDiff]:
     return diffs.diff_trees(authoring.published_tree(session, course), authoring.working_tree(session, course))
 
 
-def publish(session: Session, slug: str, actor: User, links: LinkTargets, *, ip: str | None = None) -> CourseVersion:
+def publish(session: Session, slug: str, actor: Actor, links: LinkTargets) -> CourseVersion:
     """Check the working tree and make it the course's new version, all or nothing.
 
     Raises :class:`ContentProblems` (nothing published) when any file of the course has a problem.
@@ -46,24 +47,24 @@ def publish(session: Session, slug: str, actor: User, links: LinkTargets, *, ip:
     course = authoring.writing(session, slug, actor)
     if not authoring.drafts(session, course):
         raise InvalidInput("There are no drafts to publish.")
-    version = _publish(session, course, authoring.working_tree(session, course), actor, links, ip=ip)
+    version = _publish(session, course, authoring.working_tree(session, course), actor, links)
     session.commit()
     return version
 
 
-def _publish(session: Session, course: Course, tree: dict[str, bytes], actor: User, links: LinkTargets, *,
-             restored_from: int | None = None, ip: str | None = None) -> CourseVersion:
+def _publish(session: Session, course: Course, tree: dict[str, bytes], actor: Actor, links: LinkTargets, *,
+             restored_from: int | None = None) -> CourseVersion:
     content, problems = course_files.check_course(tree, course.slug, links)
     if problems or content is None:
         raise ContentProblems("Nothing was published: fix these problems first.", problems)
     previous = versions.newest(session, course)
     version = publishing.add_version(session, course, content)
-    versions.record(session, version, tree, Source.BROWSER, author_id=actor.id, restored_from=restored_from)
+    versions.record(session, version, tree, Source.BROWSER, author_id=actor.user_id, restored_from=restored_from)
     for draft in authoring.drafts(session, course).values():
         session.delete(draft)
-    audit.record(session, "content.published", actor_id=actor.id, target=f"course:{course.slug}", detail={
+    audit.record(session, "content.published", actor=actor, target=f"course:{course.slug}", detail={
         "version": version.number, "previous_version": previous.number if previous else None,
-        "content_hash": content.content_hash, "restored_from": restored_from}, ip=ip)
+        "content_hash": content.content_hash, "restored_from": restored_from})
     return version
 
 
@@ -112,8 +113,7 @@ def compare(session: Session, course: Course, old: int, new: int) -> list[FileDi
     return diffs.diff_trees(version_tree(session, course, old), version_tree(session, course, new))
 
 
-def restore(session: Session, slug: str, number: int, actor: User, links: LinkTargets, *,
-            ip: str | None = None) -> CourseVersion:
+def restore(session: Session, slug: str, number: int, actor: Actor, links: LinkTargets) -> CourseVersion:
     """Publish version ``number``'s files again, checked, as the course's new version.
 
     Refused while the course has drafts, so nobody's unpublished work is replaced unasked.
@@ -124,8 +124,8 @@ def restore(session: Session, slug: str, number: int, actor: User, links: LinkTa
     tree = version_tree(session, course, number)
     if tree == authoring.published_tree(session, course):
         raise InvalidInput(f"The course already reads as version {number}: there is nothing to restore.")
-    version = _publish(session, course, tree, actor, links, restored_from=number, ip=ip)
-    audit.record(session, "content.restored", actor_id=actor.id, target=f"course:{slug}",
-                 detail={"restored": number, "version": version.number}, ip=ip)
+    version = _publish(session, course, tree, actor, links, restored_from=number)
+    audit.record(session, "content.restored", actor=actor, target=f"course:{slug}",
+                 detail={"restored": number, "version": version.number})
     session.commit()
     return version

@@ -8,7 +8,6 @@ import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain import charts, stuck
@@ -20,6 +19,7 @@ from academy.services import analytics, course_learners, worksheets
 
 from .access import roles
 from .refusals import refuse
+from .requests import current_actor
 from .responses import content_disposition
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
@@ -33,7 +33,7 @@ MAX_WEEKS = 520
 
 def _course(slug: str | None) -> analytics.CourseChoice | None:
     try:
-        return analytics.choose_course(get_session(), current_user, parse_text("course", slug))
+        return analytics.choose_course(get_session(), current_actor(), parse_text("course", slug))
     except FilterError as exc:
         refuse(400, str(exc))
 
@@ -65,7 +65,7 @@ def overview():
     period, period_problem = _period(request.args.get("period"))
     db = get_session()
     course = _course(request.args.get("course"))
-    courses = analytics.visible_courses(db, current_user)
+    courses = analytics.visible_courses(db, current_actor())
     if course is None:
         return render_template("analytics/overview.html", course=None, courses=courses)
     now = utcnow()
@@ -97,7 +97,7 @@ def overview():
 
 
 def _detail(quiz_id: int) -> analytics.QuizDetail:
-    return analytics.quiz_detail(get_session(), current_user, quiz_id)
+    return analytics.quiz_detail(get_session(), current_actor(), quiz_id)
 
 
 @bp.route("/quizzes/<int:quiz_id>/items.csv")

@@ -28,7 +28,7 @@ from .forms import (
     SetupForm,
     attach_errors,
 )
-from .requests import client_ip
+from .requests import current_actor
 
 bp = Blueprint("auth", __name__)
 
@@ -57,7 +57,7 @@ def load_user_from_session(_request):
 
 def sign_in(user) -> None:
     """Start a fresh session for ``user``: a new cookie, a new CSRF token, a server-side record."""
-    token = accounts.start_login_session(get_session(), user, ip=client_ip(),
+    token = accounts.start_login_session(get_session(), user, actor=current_actor(),
                                          user_agent=request.headers.get("User-Agent"))
     session.clear()
     session.permanent = True
@@ -148,7 +148,7 @@ def login():
         return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(get_session(), form.email.data, form.password.data, ip=client_ip())
+        user = accounts.authenticate(get_session(), form.email.data, form.password.data, actor=current_actor())
         if user is not None:
             sign_in(user)
             flash(f"Welcome back, {user.name}.", "success")
@@ -186,7 +186,7 @@ def register():
         try:
             user = accounts.register(get_session(), email=form.email.data, name=form.name.data,
                                      password=form.password.data, join_code=form.join_code.data or "",
-                                     ip=client_ip())
+                                     actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -210,7 +210,7 @@ def change_name():
     form = NameForm(prefix="name")
     if form.validate_on_submit():
         try:
-            reissued = profile.change_name(get_session(), current_user.id, form.name.data, ip=client_ip())
+            reissued = profile.change_name(get_session(), current_user.id, form.name.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -230,7 +230,7 @@ def join_organisation():
     form = JoinOrganisationForm(prefix="join")
     if form.validate_on_submit():
         try:
-            user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, ip=client_ip())
+            user = profile.join_organisation(get_session(), current_user.id, form.join_code.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -247,8 +247,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(get_session(), current_user, form.current_password.data,
-                                     form.new_password.data, ip=client_ip())
+            accounts.change_password(get_session(), current_actor(), form.current_password.data,
+                                     form.new_password.data)
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -270,7 +270,7 @@ def setup(token: str):
     if form.validate_on_submit():
         try:
             user = accounts.complete_setup(db, token, email=form.email.data, name=form.name.data,
-                                           password=form.password.data, ip=client_ip())
+                                           password=form.password.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -287,7 +287,7 @@ def setup(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(get_session(), form.email.data, ip=client_ip())
+        accounts.request_password_reset(get_session(), form.email.data, actor=current_actor())
         # The same page whether or not the address has an account: nothing to learn here.
         return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/forgot_password.html", form=form)
@@ -303,7 +303,7 @@ def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            accounts.complete_reset(db, token, form.password.data, ip=client_ip())
+            accounts.complete_reset(db, token, form.password.data, actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:

@@ -18,7 +18,7 @@ from .access import public, roles, signed_in
 from .errors import render_error
 from .forms import ActionForm, BaseForm
 from .refusals import refuse
-from .requests import client_ip
+from .requests import current_actor
 
 bp = Blueprint("mail", __name__)
 bp.add_app_template_filter(date_in_words, "date_in_words")
@@ -112,7 +112,7 @@ def outbox_retry(message_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        outbox.retry(get_session(), message_id, actor_id=current_user.id, ip=client_ip())
+        outbox.retry(get_session(), message_id, actor=current_actor())
     except ServiceError as exc:
         flash(str(exc), "error")
     else:

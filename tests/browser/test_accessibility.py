@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 from academy.models import User
 from academy.services import accounts, assignments, invitations
+from academy.services.actors import OPERATOR, Actor
 from harness.live_server import LiveSite
 from tests.support.organisations import invitation_link
 
@@ -55,7 +56,7 @@ def _organisation(site: LiveSite) -> int:
         org = accounts.create_organisation(session, f"Accessible Ltd {n}")
         session.get(User, member.id).organisation_id = org.id
         session.commit()
-        assignments.assign(session, org.id, "mim-service-models", due_days=30, actor_id=member.id)
+        assignments.assign(session, org.id, "mim-service-models", due_days=30, actor=Actor(member.id))
         return org.id
 
 
@@ -63,7 +64,7 @@ def _invitation(site: LiveSite) -> str:
     org_id = _organisation(site)
     email = f"invited-{site._next()}@example.com"
     with site.session() as session:
-        invitations.invite_one(session, org_id, name="Ivo Invited", email=email, actor_id=None)
+        invitations.invite_one(session, org_id, name="Ivo Invited", email=email, actor=OPERATOR)
         return "/invitations/" + invitation_link(session, email).rsplit("/", 1)[1]
 
 

@@ -21,6 +21,7 @@ from academy.models import (
     utcnow,
 )
 from academy.services import analytics
+from academy.services.actors import Actor
 from academy.services.errors import Forbidden, NotFound
 from tests.support import reporting
 
@@ -73,7 +74,7 @@ def test_quiz_summaries_match_the_attempts(db, seeded):
 
 def test_per_question_and_per_option_counts(db, seeded, admin):
     basics = db.scalar(select(Quiz.id).where(Quiz.slug == "basics"))
-    detail = analytics.quiz_detail(db, admin, basics)
+    detail = analytics.quiz_detail(db, Actor.of(admin), basics)
     by_key = {q.key: q for q in detail.questions}
     for key, stat in by_key.items():
         rows = db.scalars(select(AttemptAnswer).join(Attempt).where(
@@ -85,7 +86,7 @@ def test_per_question_and_per_option_counts(db, seeded, admin):
 
 def test_branching_steps_show_the_recommended_share_and_the_most_common_wrong_call(db, seeded, admin):
     bridge = db.scalar(select(Quiz.id).where(Quiz.slug == "bridge"))
-    steps = {s.step: s for s in analytics.quiz_detail(db, admin, bridge).steps}
+    steps = {s.step: s for s in analytics.quiz_detail(db, Actor.of(admin), bridge).steps}
     first = steps["First signals"]
     made = dict(db.execute(select(BranchingChoice.choice_key, func.count()).where(
         BranchingChoice.step_id == "start").group_by(BranchingChoice.choice_key)).all())
@@ -104,21 +105,21 @@ def test_organisation_progress_covers_every_enrolment(db, seeded):
 
 def test_instructors_see_only_the_courses_they_edit(db, seeded, make_user):
     instructor = make_user(Role.INSTRUCTOR)
-    assert analytics.visible_courses(db, instructor) == []
-    assert analytics.choose_course(db, instructor, None) is None
+    assert analytics.visible_courses(db, Actor.of(instructor)) == []
+    assert analytics.choose_course(db, Actor.of(instructor), None) is None
     with pytest.raises(Forbidden):
-        analytics.choose_course(db, instructor, "demo")
+        analytics.choose_course(db, Actor.of(instructor), "demo")
     quiz_id = db.scalar(select(Quiz.id))
     with pytest.raises(Forbidden):
-        analytics.quiz_detail(db, instructor, quiz_id)
+        analytics.quiz_detail(db, Actor.of(instructor), quiz_id)
     db.add(CourseEditor(course_id=seeded, user_id=instructor.id))
     db.commit()
-    assert [c.slug for c in analytics.visible_courses(db, db.get(User, instructor.id))] == ["demo"]
-    assert analytics.quiz_detail(db, db.get(User, instructor.id), quiz_id).course.slug == "demo"
+    assert [c.slug for c in analytics.visible_courses(db, Actor.of(db.get(User, instructor.id)))] == ["demo"]
+    assert analytics.quiz_detail(db, Actor.of(db.get(User, instructor.id)), quiz_id).course.slug == "demo"
 
 
 def test_unknown_courses_and_quizzes_are_not_found(db, seeded, admin):
     with pytest.raises(NotFound):
-        analytics.choose_course(db, admin, "nope")
+        analytics.choose_course(db, Actor.of(admin), "nope")
     with pytest.raises(NotFound):
-        analytics.quiz_detail(db, admin, 999_999)
+        analytics.quiz_detail(db, Actor.of(admin), 999_999)

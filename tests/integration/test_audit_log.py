@@ -10,11 +10,12 @@ from sqlalchemy import update
 from academy.domain.filters import DateRange
 from academy.models import AuditEvent, Role, utcnow
 from academy.services import audit
+from academy.services.actors import Actor
 from academy.services.pagination import PAGE_SIZE
 
 
 def add(db, action: str, *, actor_id=None, days_ago: int = 0) -> AuditEvent:
-    event = audit.record(db, action, actor_id=actor_id, target="user:1", ip="198.51.100.7")
+    event = audit.record(db, action, actor=Actor(actor_id, ip="198.51.100.7"), target="user:1")
     db.flush()
     db.execute(update(AuditEvent).where(AuditEvent.id == event.id).values(at=utcnow() - timedelta(days=days_ago)))
     db.commit()

@@ -16,6 +16,7 @@ from academy.domain.credential_check import check_credential
 from academy.keystore import KeyStore
 from academy.models import AuditEvent, Certificate, utcnow
 from academy.services import audit, certificates
+from academy.services.actors import OPERATOR, Actor
 from academy.services.errors import Conflict, InvalidInput, NotFound
 from tests.support import certification as course_support
 
@@ -151,9 +152,9 @@ def test_revoking_needs_a_reason_and_is_audited(db, learner, course, make_user):
     course_support.complete_course(db, learner.id, course)
     certificate = issue(db, learner.id, course.course_id)
     with pytest.raises(InvalidInput):
-        certificates.revoke(db, certificate.code, "   ", actor_id=admin.id)
+        certificates.revoke(db, certificate.code, "   ", actor=Actor(admin.id))
     db.rollback()
-    certificates.revoke(db, certificate.code.lower(), "Exam misconduct", actor_id=admin.id, ip="192.0.2.9")
+    certificates.revoke(db, certificate.code.lower(), "Exam misconduct", actor=Actor(admin.id, ip="192.0.2.9"))
     db.expire_all()
     revoked = certificates.get(db, certificate.code)
     assert revoked.revoked_reason == "Exam misconduct" and revoked.revoked_by_id == admin.id
@@ -161,13 +162,13 @@ def test_revoking_needs_a_reason_and_is_audited(db, learner, course, make_user):
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
     assert event.actor_id == admin.id and "Exam misconduct" in event.detail and event.ip == "192.0.2.9"
     with pytest.raises(Conflict):
-        certificates.revoke(db, certificate.code, "Again", actor_id=admin.id)
+        certificates.revoke(db, certificate.code, "Again", actor=Actor(admin.id))
 
 
 def test_a_revoked_certificate_is_not_reissued_by_the_rules(db, learner, course, make_user):
     course_support.complete_course(db, learner.id, course)
     certificate = issue(db, learner.id, course.course_id)
-    certificates.revoke(db, certificate.code, "Exam misconduct", actor_id=None)
+    certificates.revoke(db, certificate.code, "Exam misconduct", actor=OPERATOR)
     course_support.record_pass(db, learner.id, course.quizzes["final"], score=99)
     assert issue(db, learner.id, course.course_id) is None
     assert certificates.reconcile(db).issued == []
@@ -177,7 +178,7 @@ def test_reissuing_gives_a_new_code_and_name_and_revokes_the_old_one(db, learner
     admin = make_user("admin")
     course_support.complete_course(db, learner.id, course)
     old = issue(db, learner.id, course.course_id)
-    new = certificates.reissue(db, old.code, holder_name="Eleni Nikolaou", reason="Name changed", actor_id=admin.id)
+    new = certificates.reissue(db, old.code, holder_name="Eleni Nikolaou", reason="Name changed", actor=Actor(admin.id))
     db.expire_all()
     old, new = certificates.get(db, old.code), certificates.get(db, new.code)
     assert new.code != old.code and new.holder_name == "Eleni Nikolaou" and new.origin == "reissued"
@@ -187,14 +188,14 @@ def test_reissuing_gives_a_new_code_and_name_and_revokes_the_old_one(db, learner
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.reissued"))
     assert json.loads(event.detail)["new_code"] == new.code and event.actor_id == admin.id
     with pytest.raises(Conflict, match=new.code):
-        certificates.reissue(db, old.code, holder_name="X", reason="Again", actor_id=admin.id)
+        certificates.reissue(db, old.code, holder_name="X", reason="Again", actor=Actor(admin.id))
 
 
 def test_unknown_and_malformed_codes_are_not_found(db):
     for code in ["AAAA-BBBB-CCCC-DDDD-EEEE", "nonsense", "", None]:
         assert certificates.find(db, code) is None
         with pytest.raises(NotFound):
-            certificates.revoke(db, code or "x", "Reason", actor_id=None)
+            certificates.revoke(db, code or "x", "Reason", actor=OPERATOR)
         db.rollback()
 
 
@@ -225,7 +226,7 @@ def test_the_signed_credential_is_made_once_verifies_and_tracks_status(app, db, 
     resolve = certificates.key_resolver(site, keys)
     status = certificates.status_document(certificate, site, keys)
     assert check_credential(credential, resolve, now=utcnow(), status_document=status).valid
-    certificates.revoke(db, certificate.code, "Exam misconduct", actor_id=None)
+    certificates.revoke(db, certificate.code, "Exam misconduct", actor=OPERATOR)
     status = certificates.status_document(certificates.get(db, certificate.code), site, keys)
     report = check_credential(credential, resolve, now=utcnow(), status_document=status)
     assert not report.valid and "Exam misconduct" in report.checks[2].message

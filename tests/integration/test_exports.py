@@ -15,6 +15,7 @@ from academy.domain.exports import COLUMNS, CertificateFilter, parse_filter
 from academy.domain.filters import DateRange
 from academy.models import AuditEvent, Certificate, Organisation, User, utcnow
 from academy.services import exports
+from academy.services.actors import OPERATOR
 from academy.services.errors import InvalidInput
 from tests.support import reporting
 
@@ -81,7 +82,7 @@ def test_one_export_use_case_checks_the_typed_filter_logs_and_writes(db, seeded)
     assert list(caught.value.field_errors) == ["since"]
     resolved = exports.certificate_filter(db, course="demo", status="valid")
     export = exports.start_export(db, resolved, "csv", base_url="https://academy.example", now=utcnow(),
-                                  actor_id=None, via="cli")
+                                  actor=OPERATOR, via="cli")
     logged = db.scalars(select(AuditEvent).where(AuditEvent.action == "export.certificates")).all()
     assert len(logged) == 1 and '"via": "cli"' in logged[0].detail
     text = io.StringIO()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from academy.models import Attempt, AttemptAnswer, Quiz, QuizVersion, Role
 from academy.services import analytics
+from academy.services.actors import Actor
 from tests.support.quizzes import publish
 
 THREE = """\
@@ -47,7 +48,7 @@ def quiz_id(runner, content_dir, db, make_user):
 
 
 def test_facility_discrimination_distractors_and_reliability_from_sql(db, quiz_id, make_user):
-    detail = analytics.quiz_detail(db, make_user(Role.ADMIN), quiz_id)
+    detail = analytics.quiz_detail(db, Actor.of(make_user(Role.ADMIN)), quiz_id)
     items = {i.key: i.stats for i in detail.items}
     assert [items[k].facility for k in ("q1", "q2", "q3")] == [0.6, 0.6, 0.2]
     assert items["q1"].discrimination == pytest.approx(0.3273, abs=1e-4)

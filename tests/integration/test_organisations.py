@@ -11,7 +11,7 @@ from sqlalchemy import event, select, update
 
 from academy.domain import exports as shaping
 from academy.domain.assignments import AssignmentStatus, Cell
-from academy.models import Certificate, CourseAssignment, Enrolment, Invitation, Organisation, User, utcnow
+from academy.models import Certificate, CourseAssignment, Enrolment, Invitation, Organisation, Role, User, utcnow
 from academy.services import (
     accounts,
     assignment_reminders,
@@ -22,6 +22,7 @@ from academy.services import (
     organisations,
     reminders,
 )
+from academy.services.actors import Actor
 from academy.services.errors import InvalidInput, NotFound
 from tests.conftest import PASSWORD
 from tests.support import certification as course_support
@@ -63,7 +64,7 @@ def test_an_upload_reports_every_row_and_emails_each_new_person_a_link(db, org, 
     data = csv_file("Ana Lima,ana@northbank.example,incident-basics", "Here,here@northbank.example,",
                     "Bad,not-an-address,", "Ana Again,ANA@northbank.example,", "=CMD(),eve@northbank.example,",
                     "Bo,bo@northbank.example,no-such-course")
-    report = invitations.invite_file(db, org, "team.csv", data, actor_id=manager.id)
+    report = invitations.invite_file(db, org, "team.csv", data, actor=Actor(manager.id))
     assert [(line.line, line.outcome) for line in report.lines] == [
         (2, Outcome.CREATED), (3, Outcome.ALREADY_MEMBER), (4, Outcome.INVALID_ADDRESS),
         (5, Outcome.DUPLICATE_ROW), (6, Outcome.INVALID_NAME), (7, Outcome.UNKNOWN_COURSE)]
@@ -75,8 +76,8 @@ def test_an_upload_reports_every_row_and_emails_each_new_person_a_link(db, org, 
 
 def test_uploading_the_same_file_twice_invites_nobody_twice(db, org, manager):
     data = csv_file("Ana Lima,ana@northbank.example,", "Bo Berg,bo@northbank.example,")
-    first = invitations.invite_file(db, org, "team.csv", data, actor_id=manager.id)
-    second = invitations.invite_file(db, org, "team.csv", data, actor_id=manager.id)
+    first = invitations.invite_file(db, org, "team.csv", data, actor=Actor(manager.id))
+    second = invitations.invite_file(db, org, "team.csv", data, actor=Actor(manager.id))
     assert first.count(Outcome.CREATED) == 2
     assert [line.outcome for line in second.lines] == [Outcome.ALREADY_INVITED, Outcome.ALREADY_INVITED]
     assert len(outbox(db, kind="invitation")) == 2
@@ -85,13 +86,13 @@ def test_uploading_the_same_file_twice_invites_nobody_twice(db, org, manager):
 
 def test_a_malformed_file_changes_nothing_and_says_why(db, org, manager):
     with pytest.raises(InvalidInput, match="name and email"):
-        invitations.invite_file(db, org, "team.csv", b"first,last\nAna,Lima\n", actor_id=manager.id)
+        invitations.invite_file(db, org, "team.csv", b"first,last\nAna,Lima\n", actor=Actor(manager.id))
     assert outbox(db) == []
 
 
 def test_an_invitation_creates_the_account_in_the_organisation_and_works_once(db, org, manager, course):
     invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", courses=("incident-basics",),
-                           due_days=14, actor_id=manager.id)
+                           due_days=14, actor=Actor(manager.id))
     token = token_of(invitation_link(db, "ana@northbank.example"))
     user = invitations.accept(db, token, name="Ana M. Lima", password=PASSWORD)
     assert (user.organisation_id, user.name, user.email) == (org, "Ana M. Lima", "ana@northbank.example")
@@ -104,7 +105,7 @@ def test_an_invitation_creates_the_account_in_the_organisation_and_works_once(db
 
 
 def test_the_password_policy_applies_and_a_refusal_leaves_the_link_usable(db, org, manager):
-    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor_id=manager.id)
+    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor=Actor(manager.id))
     token = token_of(invitation_link(db, "ana@northbank.example"))
     with pytest.raises(InvalidInput):
         invitations.accept(db, token, name="Ana Lima", password="password")
@@ -112,22 +113,22 @@ def test_the_password_policy_applies_and_a_refusal_leaves_the_link_usable(db, or
 
 
 def test_an_invitation_expires_after_fourteen_days_and_can_be_sent_again(db, org, manager):
-    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor_id=manager.id)
+    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor=Actor(manager.id))
     token = token_of(invitation_link(db, "ana@northbank.example"))
     db.execute(update(Invitation).values(expires_at=utcnow() - timedelta(seconds=1)))
     db.commit()
     with pytest.raises(NotFound, match="expired"):
         invitations.accept(db, token, name="Ana Lima", password=PASSWORD)
-    again = invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor_id=manager.id)
+    again = invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor=Actor(manager.id))
     assert again.outcome is Outcome.CREATED
     assert len(outbox(db, kind="invitation")) == 2
 
 
 def test_a_withdrawn_invitation_link_stops_working(db, org, manager):
-    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor_id=manager.id)
+    invitations.invite_one(db, org, name="Ana Lima", email="ana@northbank.example", actor=Actor(manager.id))
     token = token_of(invitation_link(db, "ana@northbank.example"))
     [pending] = invitations.pending(db, org)
-    invitations.withdraw(db, org, pending.id, actor_id=manager.id)
+    invitations.withdraw(db, org, pending.id, actor=Actor(manager.id))
     with pytest.raises(NotFound):
         invitations.live(db, token)
 
@@ -137,10 +138,10 @@ def test_a_withdrawn_invitation_link_stops_working(db, org, manager):
 def test_an_organisation_wide_assignment_covers_members_and_later_joiners(db, org, manager, make_user, course):
     ana = make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
     outsider = make_user(name="Olga Other", email="olga@elsewhere.example")
-    told = assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id)
+    told = assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id))
     assert told == 1
     assert [m.recipient for m in outbox(db, kind="course-assigned")] == ["ana@northbank.example"]
-    invitations.invite_one(db, org, name="Bo Berg", email="bo@northbank.example", actor_id=manager.id)
+    invitations.invite_one(db, org, name="Bo Berg", email="bo@northbank.example", actor=Actor(manager.id))
     bo = invitations.accept(db, token_of(invitation_link(db, "bo@northbank.example")), name="Bo Berg",
                             password=PASSWORD)
     now = utcnow()
@@ -155,7 +156,7 @@ def test_an_organisation_wide_assignment_covers_members_and_later_joiners(db, or
 
 def test_completing_the_course_completes_the_assignment_and_expiry_reopens_it(db, org, manager, make_user, course):
     ana = make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
-    assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id))
     course_support.complete_course(db, ana.id, course)
     course_support.begin(db)
     certificate = certificates.issue_if_due(db, ana.id, course.course_id)
@@ -178,8 +179,8 @@ def test_the_dashboard_lists_what_is_due_soonest_first(db, org, manager, make_us
     assert runner.invoke(args=["content", "sync", str(content_dir)]).exit_code == 0
     ana = make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
     today = utcnow().date()
-    assignments.assign(db, org, "incident-basics", due_on=today + timedelta(days=20), actor_id=manager.id)
-    assignments.assign(db, org, "second", user_ids=[ana.id], due_on=today + timedelta(days=5), actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_on=today + timedelta(days=20), actor=Actor(manager.id))
+    assignments.assign(db, org, "second", user_ids=[ana.id], due_on=today + timedelta(days=5), actor=Actor(manager.id))
     assert [d.course_slug for d in assignments.due_for(db, ana.id, utcnow())] == ["second", "incident-basics"]
 
 
@@ -194,7 +195,7 @@ def test_a_due_rule_must_be_one_sensible_value(db, org, manager, course, kwargs,
     dates = {"today": today, "yesterday": today - timedelta(days=1)}
     kwargs = {k: dates.get(v, v) for k, v in kwargs.items()}
     with pytest.raises(InvalidInput, match=message):
-        assignments.assign(db, org, "incident-basics", actor_id=manager.id, **kwargs)
+        assignments.assign(db, org, "incident-basics", actor=Actor(manager.id), **kwargs)
     assert db.scalars(select(CourseAssignment)).all() == []
 
 
@@ -204,14 +205,14 @@ def test_people_of_another_organisation_cannot_be_assigned(db, org, manager, mak
     with pytest.raises(InvalidInput, match="Not members"):
         assignments.members_by_email(db, org, "olga@elsewhere.example")
     with pytest.raises(NotFound):
-        assignments.assign(db, org, "incident-basics", user_ids=[olga.id], due_days=5, actor_id=manager.id)
+        assignments.assign(db, org, "incident-basics", user_ids=[olga.id], due_days=5, actor=Actor(manager.id))
 
 
 # --- reminders ------------------------------------------------------------------------------------
 
 def test_due_soon_and_overdue_reminders_are_queued_once_per_due_date(db, org, manager, make_user, course):
     make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
-    assignments.assign(db, org, "incident-basics", due_on=utcnow().date() + timedelta(days=10), actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_on=utcnow().date() + timedelta(days=10), actor=Actor(manager.id))
     now = utcnow()
     assert assignment_reminders.learner_reminders(db, now) == 0
     soon = now + timedelta(days=4)
@@ -229,7 +230,7 @@ def test_due_soon_and_overdue_reminders_are_queued_once_per_due_date(db, org, ma
 
 def test_the_weekly_digest_goes_to_each_manager_once_a_week(db, org, manager, make_user, course):
     make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
-    assignments.assign(db, org, "incident-basics", due_days=3, actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_days=3, actor=Actor(manager.id))
     late = utcnow() + timedelta(days=5)
     assert assignment_reminders.manager_digests(db, late) == 1
     db.commit()
@@ -251,10 +252,10 @@ def test_the_scanners_are_part_of_the_reminder_scan():
 def test_a_manager_reaches_only_their_own_organisation_and_its_people(db, org, manager, make_user):
     other = make_organisation(db, "Elsewhere Ltd")
     olga = make_user(email="olga@elsewhere.example", organisation_id=other)
-    assert organisations.require_access(db, org, user_id=manager.id, is_admin=False).id == org
+    assert organisations.require_access(db, org, Actor.of(manager)).id == org
     with pytest.raises(NotFound):
-        organisations.require_access(db, other, user_id=manager.id, is_admin=False)
-    assert organisations.require_access(db, other, user_id=manager.id, is_admin=True).id == other
+        organisations.require_access(db, other, Actor.of(manager))
+    assert organisations.require_access(db, other, Actor(manager.id, role=Role.ADMIN)).id == other
     with pytest.raises(NotFound):
         organisations.member(db, org, olga.id)
     with pytest.raises(NotFound):
@@ -264,7 +265,7 @@ def test_a_manager_reaches_only_their_own_organisation_and_its_people(db, org, m
 def test_the_matrix_shows_status_per_person_and_course_and_filters(db, org, manager, make_user, course):
     ana = make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=org)
     make_user(name="Bo Berg", email="bo@northbank.example", organisation_id=org)
-    assignments.assign(db, org, "incident-basics", user_ids=[ana.id], due_days=2, actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", user_ids=[ana.id], due_days=2, actor=Actor(manager.id))
     late = utcnow() + timedelta(days=5)
     found = organisations.matrix(db, org, organisations.MatrixFilter(), late)
     assert [(row.name, [c.cell for c in row.cells]) for row in found.rows] == [
@@ -309,7 +310,7 @@ def test_the_managers_downloads_hold_only_their_organisation(db, org, manager, m
         course_support.begin(db)
         certificates.issue_if_due(db, person.id, course.course_id)
         db.commit()
-    assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id))
     now = utcnow()
     rows, columns = manager_exports.rows(db, org, "certificates", now, "http://localhost")
     assert [row["email"] for row in rows] == ["ana@northbank.example"]
@@ -328,7 +329,7 @@ def test_a_large_assignment_commits_at_once_and_the_scan_tells_everyone_once(db,
                                                                               monkeypatch):
     monkeypatch.setattr(assignments, "NOTIFY_IN_TRANSACTION", 2)
     add_members(db, org, 3)
-    assert assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id) == 0
+    assert assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id)) == 0
     assert outbox(db, kind="course-assigned") == []
     assert assignment_reminders.assignment_notices(db, utcnow()) == 3
     db.commit()
@@ -336,7 +337,7 @@ def test_a_large_assignment_commits_at_once_and_the_scan_tells_everyone_once(db,
 
 
 def test_people_who_join_with_the_code_are_told_by_the_scan(db, org, manager, course):
-    assignments.assign(db, org, "incident-basics", due_days=30, actor_id=manager.id)
+    assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id))
     db.commit()
     code = db.get(Organisation, org).join_code
     joined = accounts.register(db, email="jo@northbank.example", name="Jo Joiner", password=PASSWORD, join_code=code)
@@ -353,6 +354,6 @@ def test_an_xlsx_upload_invites_the_same_way_and_never_takes_someone_elses_accou
         workbook.active.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    report = invitations.invite_file(db, org, "team.xlsx", buffer.getvalue(), actor_id=manager.id)
+    report = invitations.invite_file(db, org, "team.xlsx", buffer.getvalue(), actor=Actor(manager.id))
     assert [line.outcome for line in report.lines] == [Outcome.CREATED, Outcome.OTHER_ACCOUNT]
     assert [m.recipient for m in outbox(db, kind="invitation")] == ["ana@northbank.example"]

@@ -9,6 +9,7 @@ from academy.db import session_scope
 from academy.domain.exports import COLUMNS
 from academy.models import ApiToken, Certificate, Role, User
 from academy.services import api_tokens
+from academy.services.actors import Actor
 from tests.support import reporting
 
 
@@ -16,7 +17,7 @@ from tests.support import reporting
 def token(app, make_user):
     admin = make_user(Role.ADMIN)
     with session_scope(app) as session:
-        _, secret = api_tokens.create(session, "HR nightly import", actor_id=admin.id)
+        _, secret = api_tokens.create(session, "HR nightly import", actor=Actor(admin.id))
     return secret
 
 
@@ -56,7 +57,7 @@ def test_a_revoked_token_stops_working_at_once(app, client, token, db):
     assert get(client, "/api/v1/certificates", token).status_code == 200
     with session_scope(app) as session:
         row = session.scalar(select(ApiToken))
-        api_tokens.revoke(session, row.id, actor_id=row.created_by_id)
+        api_tokens.revoke(session, row.id, actor=Actor(row.created_by_id))
     assert_problem(get(client, "/api/v1/certificates", token), 401, "revoked")
 
 

@@ -16,6 +16,7 @@ from schemathesis.config import SchemathesisConfig
 from academy.db import session_scope
 from academy.models import Role
 from academy.services import api_tokens
+from academy.services.actors import Actor
 from tests.support import reporting
 
 
@@ -24,7 +25,7 @@ def api_schema(app, runner, content_dir, make_user):
     reporting.seed(app, runner, content_dir, learners=15)
     admin = make_user(Role.ADMIN)
     with session_scope(app) as session:
-        _, secret = api_tokens.create(session, "schemathesis", actor_id=admin.id)
+        _, secret = api_tokens.create(session, "schemathesis", actor=Actor(admin.id))
     # Given as the document's bearer scheme, so schemathesis also knows which requests lack it.
     config = SchemathesisConfig.from_dict({"auth": {"openapi": {"bearerAuth": {"bearer": secret}}}})
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)

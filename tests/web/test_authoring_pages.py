@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from academy.domain import content, course_zip
 from academy.models import Attempt, Course, Draft, ModuleProgress, Role
 from academy.services import authoring, publishing
+from academy.services.actors import Actor
 from tests.support.content_tree import PNG, FakeLinks
 
 MODULE = "courses/demo/01-basics.md"
@@ -33,7 +34,7 @@ def demo(db, course_tree):
 def editor(demo, client_as, make_user, db):
     """An instructor assigned to the demo course, signed in."""
     client = client_as(Role.INSTRUCTOR, name="Ines Instructor")
-    authoring.assign_editor(db, "demo", client.user.email, make_user(Role.ADMIN))
+    authoring.assign_editor(db, "demo", client.user.email, Actor.of(make_user(Role.ADMIN)))
     return client
 
 

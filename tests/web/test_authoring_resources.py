@@ -12,6 +12,7 @@ from sqlalchemy import select
 from academy.domain import content, course_zip
 from academy.models import Course, ResourceVersion, Role, WorksheetVersion
 from academy.services import authoring, publishing
+from academy.services.actors import Actor
 from tests.support.content_tree import FakeLinks
 from tests.support.worksheets import JOB_AID, MODULE
 
@@ -34,7 +35,7 @@ def demo(db, course_tree):
 @pytest.fixture
 def editor(demo, client_as, make_user, db):
     client = client_as(Role.INSTRUCTOR, name="Ines Instructor")
-    authoring.assign_editor(db, "demo", client.user.email, make_user(Role.ADMIN))
+    authoring.assign_editor(db, "demo", client.user.email, Actor.of(make_user(Role.ADMIN)))
     return client
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from academy.models import CourseAssignment, Invitation, OrganisationManager, Role, utcnow
 from academy.services import assignments, invitations
+from academy.services.actors import Actor
 from tests.conftest import PASSWORD
 from tests.support import certification as course_support
 from tests.support.organisations import appoint, invitation_link, make_organisation, outbox
@@ -42,8 +43,8 @@ def other_side(db, orgs, make_user, course):
     other = orgs[1]
     olga = make_user(name="Olga Other", email="olga@elsewhere.example", organisation_id=other)
     admin = make_user(Role.ADMIN)
-    invitations.invite_one(db, other, name="Ivan", email="ivan@elsewhere.example", actor_id=admin.id)
-    assignments.assign(db, other, course_support.SLUG, due_days=30, actor_id=admin.id)
+    invitations.invite_one(db, other, name="Ivan", email="ivan@elsewhere.example", actor=Actor(admin.id))
+    assignments.assign(db, other, course_support.SLUG, due_days=30, actor=Actor(admin.id))
     return {"organisation_id": other, "user_id": olga.id,
             "invitation_id": db.scalar(select(Invitation.id).where(Invitation.organisation_id == other)),
             "assignment_id": db.scalar(select(CourseAssignment.id).where(CourseAssignment.organisation_id == other)),
@@ -74,7 +75,7 @@ def test_the_manager_sees_their_people_in_the_matrix_with_words_and_colours(mana
                                                                            course):
     ana = make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=orgs[0])
     make_user(name="Olga Other", email="olga@elsewhere.example", organisation_id=orgs[1])
-    assignments.assign(db, orgs[0], course_support.SLUG, user_ids=[ana.id], due_days=30, actor_id=ana.id)
+    assignments.assign(db, orgs[0], course_support.SLUG, user_ids=[ana.id], due_days=30, actor=Actor(ana.id))
     page = manager_client.get("/dashboard").get_data(as_text=True)
     assert "My organisation" in page and "Organisations you manage" in page
     response = manager_client.get(f"/manage/{orgs[0]}")
@@ -101,7 +102,7 @@ def test_a_person_page_shows_progress_attempts_certificates_and_assignments(mana
     from academy.services import certificates
     certificates.issue_if_due(db, ana.id, course.course_id)
     db.commit()
-    assignments.assign(db, orgs[0], course_support.SLUG, due_days=30, actor_id=ana.id)
+    assignments.assign(db, orgs[0], course_support.SLUG, due_days=30, actor=Actor(ana.id))
     html = manager_client.get(f"/manage/{orgs[0]}/people/{ana.id}").get_data(as_text=True)
     assert "Final exam" in html and "92%" in html
     assert "Expiring within 90 days" not in html and ">Valid<" in html
@@ -144,7 +145,7 @@ def test_a_malformed_upload_is_refused_with_a_sentence(manager_client, orgs):
 
 def test_the_invitation_link_creates_the_account_and_signs_in_once(app, manager_client, orgs, db, course):
     invitations.invite_one(db, orgs[0], name="Ana Lima", email="ana@northbank.example",
-                           courses=(course_support.SLUG,), actor_id=manager_client.user.id)
+                           courses=(course_support.SLUG,), actor=Actor(manager_client.user.id))
     path = "/invitations/" + invitation_link(db, "ana@northbank.example").rsplit("/", 1)[1]
     visitor = app.test_client()
     assert "ana@northbank.example" in visitor.get(path).get_data(as_text=True)
@@ -174,8 +175,8 @@ def test_assigning_a_course_from_the_page(manager_client, make_user, orgs, db, c
 def test_downloads_hold_only_the_managers_organisation(manager_client, make_user, orgs, db, course):
     make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=orgs[0])
     make_user(name="Olga Other", email="olga@elsewhere.example", organisation_id=orgs[1])
-    assignments.assign(db, orgs[0], course_support.SLUG, due_days=30, actor_id=manager_client.user.id)
-    assignments.assign(db, orgs[1], course_support.SLUG, due_days=30, actor_id=manager_client.user.id)
+    assignments.assign(db, orgs[0], course_support.SLUG, due_days=30, actor=Actor(manager_client.user.id))
+    assignments.assign(db, orgs[1], course_support.SLUG, due_days=30, actor=Actor(manager_client.user.id))
     csv_text = manager_client.get(f"/manage/{orgs[0]}/export/assignments?format=csv").get_data(as_text=True)
     assert "ana@northbank.example" in csv_text and "olga@" not in csv_text
     xlsx = manager_client.get(f"/manage/{orgs[0]}/export/certificates?format=xlsx")

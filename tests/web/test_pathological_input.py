@@ -15,6 +15,7 @@ from academy.domain import content, rendering
 from academy.models import Course, Role
 from academy.render_sandbox import Sandbox
 from academy.services import authoring, publishing
+from academy.services.actors import Actor
 from tests.support.content_tree import FakeLinks
 
 MODULE = "courses/demo/01-basics.md"
@@ -51,7 +52,7 @@ def demo(db, course_tree):
 @pytest.fixture
 def editor(demo, client_as, make_user, db):
     client = client_as(Role.INSTRUCTOR, name="Ines Instructor")
-    authoring.assign_editor(db, "demo", client.user.email, make_user(Role.ADMIN))
+    authoring.assign_editor(db, "demo", client.user.email, Actor.of(make_user(Role.ADMIN)))
     return client
 
 

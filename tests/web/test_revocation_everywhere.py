@@ -13,6 +13,7 @@ from sqlalchemy import update
 from academy.db import session_scope
 from academy.models import Role, User, utcnow
 from academy.services import api_tokens, certificates
+from academy.services.actors import OPERATOR, Actor
 from tests.web.test_api import assert_problem, get, seeded  # noqa: F401 (fixtures)
 from tests.web.test_certificate_pages import course, earn, holder  # noqa: F401 (fixtures)
 
@@ -27,7 +28,7 @@ def pdf_text(data: bytes, tmp_path) -> str:
 @pytest.fixture
 def revoked(holder, db):  # noqa: F811
     code = holder.certificate.code
-    certificates.revoke(db, code, "Exam misconduct", actor_id=None)
+    certificates.revoke(db, code, "Exam misconduct", actor=OPERATOR)
     return holder
 
 
@@ -59,7 +60,7 @@ def test_a_valid_certificates_pdf_has_no_stamp(holder, client, tmp_path):  # noq
 def test_the_pdf_made_before_a_revocation_is_not_served_after_it(holder, client, db, tmp_path):  # noqa: F811
     url = f"/certificates/{holder.certificate.code}.pdf"
     assert "REVOKED" not in pdf_text(client.get(url).data, tmp_path)
-    certificates.revoke(db, holder.certificate.code, "Exam misconduct", actor_id=None)
+    certificates.revoke(db, holder.certificate.code, "Exam misconduct", actor=OPERATOR)
     assert "REVOKED" in pdf_text(client.get(url).data, tmp_path)
 
 
@@ -107,7 +108,7 @@ def test_the_verify_command_refuses_a_credential_with_a_repeated_key(runner, hol
 def admin_token(app, make_user):
     admin = make_user(Role.ADMIN)
     with session_scope(app) as session:
-        _, secret = api_tokens.create(session, "HR import", actor_id=admin.id)
+        _, secret = api_tokens.create(session, "HR import", actor=Actor(admin.id))
     return admin, secret
 
 

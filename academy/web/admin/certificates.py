@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from academy.db import get_session
 from academy.domain.filters import FilterError, parse_positive_int
@@ -16,7 +15,7 @@ from ..certificates.forms import ReissueForm, RevokeForm
 from ..certificates.views import site
 from ..errors import render_error
 from ..forms import attach_errors
-from ..requests import client_ip
+from ..requests import current_actor
 
 #: Pages of search results one may ask for (a bigger number is refused, not sent to the database).
 MAX_PAGE = 100_000
@@ -64,7 +63,7 @@ def revoke(code: str):
     if form.validate_on_submit():
         try:
             certificate = certificates.revoke(db, code, form.reason.data, note=form.note.data or "",
-                                              actor_id=current_user.id, ip=client_ip())
+                                              actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc, field="reason")
         else:
@@ -83,7 +82,7 @@ def reissue(code: str):
     if form.validate_on_submit():
         try:
             new = certificates.reissue(db, code, holder_name=form.holder_name.data, reason=form.reason.data,
-                                       actor_id=current_user.id, ip=client_ip())
+                                       actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc, field="reason")
         else:

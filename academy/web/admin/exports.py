@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,7 @@ from academy.services import exports, people, xapi
 from academy.services.errors import InvalidInput
 
 from ..access import roles
-from ..requests import client_ip
+from ..requests import current_actor
 from ..responses import content_disposition
 
 bp = Blueprint("exports", __name__, url_prefix="/admin/exports")
@@ -78,7 +77,7 @@ def certificates():
     except InvalidInput as exc:
         return _form({field: messages[0] for field, messages in exc.field_errors.items()}, 400, "certificates")
     export = exports.start_export(db, resolved, fmt, base_url=current_app.config["BASE_URL"], now=utcnow(),
-                                  actor_id=current_user.id, ip=client_ip())
+                                  actor=current_actor())
     if export.binary:
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it, which deletes it)
         export.write(export.rows(db), spool)
@@ -102,7 +101,7 @@ def xapi_statements():
         return _form({"xapi_course": str(exc)}, 400, "xapi")
     filters = {k: v for k, v in {"course": args.get("course"), "since": dates.since and dates.since.isoformat(),
                                  "until": dates.until and dates.until.isoformat()}.items() if v}
-    exports.log_export(db, "xapi", "json", filters, actor_id=current_user.id, ip=client_ip())
+    exports.log_export(db, "xapi", "json", filters, actor=current_actor())
     scope, base_url = xapi.Scope(dates=dates, course_id=course_id), current_app.config["BASE_URL"]
     lines = _streamed(lambda session: xapi.statement_lines(session, scope, base_url=base_url))
     return Response(lines, content_type=shaping.MEDIA_TYPES["json"],

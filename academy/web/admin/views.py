@@ -22,7 +22,7 @@ from ..access import roles
 from ..forms import ActionForm, OrganisationForm, attach_errors
 from ..manage.forms import AppointManagerForm
 from ..refusals import refuse
-from ..requests import client_ip
+from ..requests import current_actor
 from .forms import ApiTokenForm, MoveOrganisationForm, RenameOrganisationForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -88,7 +88,7 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = people.change_role(get_session(), user_id, form.role.data, actor_id=current_user.id, ip=client_ip())
+        changed = people.change_role(get_session(), user_id, form.role.data, actor=current_actor())
     except (InvalidInput, Conflict) as exc:
         flash(str(exc), "error")
     else:
@@ -112,8 +112,7 @@ def move_organisation(user_id: int):
         abort(400)
     target = int(form.organisation.data) if form.organisation.data else None
     try:
-        moved = people.move_to_organisation(get_session(), user_id, target, actor_id=current_user.id,
-                                            ip=client_ip())
+        moved = people.move_to_organisation(get_session(), user_id, target, actor=current_actor())
     except (InvalidInput, Conflict) as exc:
         flash(str(exc), "error")
     else:
@@ -137,7 +136,7 @@ def reactivate(user_id: int):
 def _set_active(user_id: int, *, active: bool):
     _require_action_form()
     try:
-        changed = people.set_active(get_session(), user_id, active, actor_id=current_user.id, ip=client_ip())
+        changed = people.set_active(get_session(), user_id, active, actor=current_actor())
     except (InvalidInput, Conflict) as exc:
         flash(str(exc), "error")
     else:
@@ -153,7 +152,7 @@ def _set_active(user_id: int, *, active: bool):
 def reset_link(user_id: int):
     _require_action_form()
     db = get_session()
-    token = accounts.issue_reset_link(db, user_id, actor_id=current_user.id, ip=client_ip())
+    token = accounts.issue_reset_link(db, user_id, actor=current_actor())
     person = db.get(User, user_id)
     link = f"{current_app.config['BASE_URL']}{url_for('auth.reset', token=token)}"
     return render_template("admin/reset_link.html", user=person, link=link)
@@ -168,7 +167,7 @@ def organisations():
     db = get_session()
     if form.validate_on_submit():
         try:
-            org = accounts.create_organisation(db, form.name.data, actor_id=current_user.id, ip=client_ip())
+            org = accounts.create_organisation(db, form.name.data, actor=current_actor())
         except (InvalidInput, Conflict) as exc:
             attach_errors(form, exc, field="name")
         else:
@@ -186,7 +185,7 @@ def organisation(organisation_id: int):
     form = RenameOrganisationForm()
     if form.validate_on_submit():
         try:
-            people.rename_organisation(db, org.id, form.name.data, actor_id=current_user.id, ip=client_ip())
+            people.rename_organisation(db, org.id, form.name.data, actor=current_actor())
         except (InvalidInput, Conflict) as exc:
             attach_errors(form, exc, field="name")
         else:
@@ -208,7 +207,7 @@ def appoint_manager(organisation_id: int):
     else:
         try:
             user = managed.appoint_manager(get_session(), organisation_id, form.email.data,
-                                                 actor_id=current_user.id, ip=client_ip())
+                                                 actor=current_actor())
         except ServiceError as exc:
             if exc.status == 404:
                 raise
@@ -222,7 +221,7 @@ def appoint_manager(organisation_id: int):
 @roles(Role.ADMIN)
 def remove_manager(organisation_id: int, user_id: int):
     _require_action_form()
-    managed.remove_manager(get_session(), organisation_id, user_id, actor_id=current_user.id, ip=client_ip())
+    managed.remove_manager(get_session(), organisation_id, user_id, actor=current_actor())
     flash("That person no longer manages this organisation.", "success")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
@@ -231,7 +230,7 @@ def remove_manager(organisation_id: int, user_id: int):
 @roles(Role.ADMIN)
 def regenerate_join_code(organisation_id: int):
     _require_action_form()
-    org = people.regenerate_join_code(get_session(), organisation_id, actor_id=current_user.id, ip=client_ip())
+    org = people.regenerate_join_code(get_session(), organisation_id, actor=current_actor())
     flash(f"New join code for {org.name}: {org.join_code}. The old code no longer works.", "success")
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
@@ -267,7 +266,7 @@ def tokens():
     created = secret = None
     if form.validate_on_submit():
         try:
-            created, secret = api_tokens.create(db, form.name.data, actor_id=current_user.id, ip=client_ip())
+            created, secret = api_tokens.create(db, form.name.data, actor=current_actor())
         except (InvalidInput, Conflict) as exc:
             attach_errors(form, exc, field="name")
         else:
@@ -280,6 +279,6 @@ def tokens():
 @roles(Role.ADMIN)
 def revoke_token(token_id: int):
     _require_action_form()
-    token = api_tokens.revoke(get_session(), token_id, actor_id=current_user.id, ip=client_ip())
+    token = api_tokens.revoke(get_session(), token_id, actor=current_actor())
     flash(f"Revoked the token “{token.name}”. Requests with it are now refused.", "success")
     return redirect(url_for("admin.tokens"))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -28,7 +27,7 @@ from ..errors import json_errors
 from ..forms import ActionForm, attach_errors
 from ..links import PreviewLinks, SiteLinks
 from ..quiz import posted_answers
-from ..requests import client_ip
+from ..requests import current_actor
 from ..responses import content_disposition, send_image
 from .forms import (
     AssetForm,
@@ -52,7 +51,7 @@ def _preview_links() -> PreviewLinks:
 
 
 def _course(slug: str):
-    return authoring.editable_course(get_session(), slug, current_user)
+    return authoring.editable_course(get_session(), slug, current_actor())
 
 
 def _to_course(slug: str) -> Response:
@@ -74,7 +73,7 @@ def index():
 
 
 def _index_page(course_form: CourseForm, problems=(), status: int = 200):
-    cards = authoring.editable_courses(get_session(), current_user)
+    cards = authoring.editable_courses(get_session(), current_actor())
     return render_template("author/index.html", cards=cards, course_form=course_form,
                            import_form=ZipForm(formdata=None), problems=problems), status
 
@@ -86,7 +85,7 @@ def create_course():
     if form.validate_on_submit():
         try:
             authoring.create_course(get_session(), form.slug.data, form.title.data, form.summary.data,
-                                    current_user, ip=client_ip())
+                                    current_actor())
         except InvalidInput as exc:
             attach_errors(form, exc, field="title")
         else:
@@ -104,8 +103,8 @@ def import_course():
         return redirect(url_for(".index"))
     limits = course_zip.Limits(max_total_bytes=current_app.config["IMPORT_MAX_BYTES"])
     try:
-        report = course_transfer.import_zip(get_session(), form.file.data.read(), current_user,
-                                            SiteLinks(current_app), limits=limits, ip=client_ip())
+        report = course_transfer.import_zip(get_session(), form.file.data.read(), current_actor(),
+                                            SiteLinks(current_app), limits=limits)
     except releases.ContentProblems as exc:
         # Redirect rather than answer the POST, so a reload never uploads the zip again.
         shown = exc.problems[:MAX_CARRIED_PROBLEMS]
@@ -151,7 +150,7 @@ def add_module(slug: str):
     if not form.validate_on_submit():
         flash("Give the new module a title.", "error")
         return _to_course(slug)
-    path = authoring.add_module(get_session(), slug, form.title.data, current_user, ip=client_ip())
+    path = authoring.add_module(get_session(), slug, form.title.data, current_actor())
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
@@ -162,7 +161,7 @@ def add_resource(slug: str):
     if not form.validate_on_submit():
         flash("Give the new resource a title.", "error")
         return _to_course(slug)
-    path = authoring.add_resource(get_session(), slug, form.title.data, current_user, ip=client_ip())
+    path = authoring.add_resource(get_session(), slug, form.title.data, current_actor())
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
@@ -174,7 +173,7 @@ def add_quiz(slug: str):
         flash("Give the new quiz a title and choose what it checks.", "error")
         return _to_course(slug)
     module = None if form.module.data == FINAL_EXAM else form.module.data
-    path = authoring.add_quiz(get_session(), slug, form.title.data, module, current_user, ip=client_ip())
+    path = authoring.add_quiz(get_session(), slug, form.title.data, module, current_actor())
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
@@ -187,8 +186,8 @@ def upload_asset(slug: str):
         return _to_course(slug)
     upload = form.file.data
     try:
-        path = authoring.upload_asset(get_session(), slug, upload.filename or "", upload.read(), current_user,
-                                      max_bytes=current_app.config["MAX_ASSET_BYTES"], ip=client_ip())
+        path = authoring.upload_asset(get_session(), slug, upload.filename or "", upload.read(), current_actor(),
+                                      max_bytes=current_app.config["MAX_ASSET_BYTES"])
     except InvalidInput as exc:
         flash(str(exc), "error")
     else:
@@ -207,7 +206,7 @@ def draft_asset(slug: str, name: str):
 @roles(*AUTHORS)
 def discard(slug: str, path: str):
     if ActionForm().validate_on_submit():
-        authoring.discard_draft(get_session(), slug, path, current_user, ip=client_ip())
+        authoring.discard_draft(get_session(), slug, path, current_actor())
         flash(f"Discarded the draft of {path}.", "success")
     return _to_course(slug)
 
@@ -216,7 +215,7 @@ def discard(slug: str, path: str):
 @roles(*AUTHORS)
 def remove(slug: str, path: str):
     if ActionForm().validate_on_submit():
-        authoring.remove_file(get_session(), slug, path, current_user, ip=client_ip())
+        authoring.remove_file(get_session(), slug, path, current_actor())
         flash(f"{path} will be removed when you publish.", "success")
     return _to_course(slug)
 
@@ -227,7 +226,7 @@ def assign_editor(slug: str):
     form = EditorForm()
     if form.validate_on_submit():
         try:
-            user = authoring.assign_editor(get_session(), slug, form.email.data, current_user, ip=client_ip())
+            user = authoring.assign_editor(get_session(), slug, form.email.data, current_actor())
         except InvalidInput as exc:
             flash(str(exc), "error")
         else:
@@ -241,7 +240,7 @@ def assign_editor(slug: str):
 @roles(Role.ADMIN)
 def remove_editor(slug: str, user_id: int):
     if ActionForm().validate_on_submit():
-        authoring.remove_editor(get_session(), slug, user_id, current_user, ip=client_ip())
+        authoring.remove_editor(get_session(), slug, user_id, current_actor())
         flash("The instructor no longer edits this course.", "success")
     return _to_course(slug)
 
@@ -260,7 +259,7 @@ def edit(slug: str, path: str):
             status = 400
         elif request.form.get("action") == "save":
             try:
-                authoring.save_draft(db, slug, path, form.text.data, form.revision.data, current_user, ip=client_ip())
+                authoring.save_draft(db, slug, path, form.text.data, form.revision.data, current_actor())
             except authoring.EditConflict as exc:
                 conflict, status = exc, 409
                 form.revision.data = exc.revision
@@ -300,7 +299,7 @@ def gift_import(slug: str, path: str):
     result = None
     if form.validate_on_submit():
         try:
-            result = course_transfer.gift_preview(get_session(), slug, path, form.file.data.read(), current_user,
+            result = course_transfer.gift_preview(get_session(), slug, path, form.file.data.read(), current_actor(),
                                                   replace=form.mode.data == "replace")
         except InvalidInput as exc:
             attach_errors(form, exc, field="file")
@@ -335,7 +334,7 @@ def publish(slug: str):
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".publish_page", slug=slug))
     try:
-        version = releases.publish(get_session(), slug, current_user, SiteLinks(current_app), ip=client_ip())
+        version = releases.publish(get_session(), slug, current_actor(), SiteLinks(current_app))
     except releases.ContentProblems as exc:
         flash(str(exc), "error")
         return _publish_page(slug, exc.problems, status=422)
@@ -373,7 +372,7 @@ def restore(slug: str, number: int):
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".history", slug=slug))
     try:
-        version = releases.restore(get_session(), slug, number, current_user, SiteLinks(current_app), ip=client_ip())
+        version = releases.restore(get_session(), slug, number, current_actor(), SiteLinks(current_app))
     except releases.ContentProblems as exc:
         flash(str(exc), "error")
         return _publish_page(slug, exc.problems, status=422)
@@ -387,7 +386,7 @@ def restore(slug: str, number: int):
 @bp.get("/courses/<slug>/export.zip")
 @roles(*AUTHORS)
 def export(slug: str):
-    name, data = course_transfer.export_zip(get_session(), slug, current_user, request.args.get("version", type=int))
+    name, data = course_transfer.export_zip(get_session(), slug, current_actor(), request.args.get("version", type=int))
     return current_app.response_class(data, mimetype="application/zip", headers=content_disposition(name))
 
 

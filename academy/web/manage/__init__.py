@@ -37,7 +37,7 @@ from academy.services.errors import ServiceError
 from ..access import public, signed_in
 from ..auth import sign_in
 from ..forms import ActionForm, attach_errors
-from ..requests import client_ip
+from ..requests import current_actor
 from .forms import AcceptForm, AssignForm, InviteForm, UploadForm
 
 bp = Blueprint("manage", __name__)
@@ -60,8 +60,7 @@ def is_manager(user) -> bool:
 
 def _organisation(organisation_id: int):
     try:
-        return organisations.require_access(get_session(), organisation_id, user_id=current_user.id,
-                                            is_admin=current_user.role == Role.ADMIN.value)
+        return organisations.require_access(get_session(), organisation_id, current_actor())
     except ServiceError:
         abort(404)
 
@@ -133,7 +132,7 @@ def invite(organisation_id: int):
         try:
             line = invitations.invite_one(get_session(), org.id, name=form.name.data, email=form.email.data,
                                           courses=tuple(form.courses.data or ()), due_days=form.due_days.data,
-                                          actor_id=current_user.id, ip=client_ip())
+                                          actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -154,8 +153,7 @@ def upload(organisation_id: int):
         data = upload_form.file.data
         try:
             report = invitations.invite_file(get_session(), org.id, data.filename or "", data.read(),
-                                             due_days=upload_form.due_days.data, actor_id=current_user.id,
-                                             ip=client_ip())
+                                             due_days=upload_form.due_days.data, actor=current_actor())
         except ServiceError as exc:
             upload_form.file.errors = [*upload_form.file.errors, str(exc)]
         else:
@@ -169,7 +167,7 @@ def withdraw(organisation_id: int, invitation_id: int):
     org = _organisation(organisation_id)
     _require_action_form()
     try:
-        invitations.withdraw(get_session(), org.id, invitation_id, actor_id=current_user.id, ip=client_ip())
+        invitations.withdraw(get_session(), org.id, invitation_id, actor=current_actor())
     except ServiceError:
         abort(404)
     flash("The invitation is withdrawn; its link no longer works.", "success")
@@ -191,7 +189,8 @@ def accept(token: str):
         form.name.data = invitation.name
     if form.validate_on_submit():
         try:
-            user = invitations.accept(db, token, name=form.name.data, password=form.password.data, ip=client_ip())
+            user = invitations.accept(db, token, name=form.name.data, password=form.password.data,
+                                      actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
@@ -215,7 +214,7 @@ def assignments_page(organisation_id: int):
         try:
             user_ids = assignments.members_by_email(db, org.id, form.people.data or "")
             told = assignments.assign(db, org.id, form.course.data, user_ids=user_ids, due_on=form.due_on.data,
-                                      due_days=form.due_days.data, actor_id=current_user.id, ip=client_ip())
+                                      due_days=form.due_days.data, actor=current_actor())
         except ServiceError as exc:
             db.rollback()
             attach_errors(form, exc)
@@ -234,7 +233,7 @@ def remove_assignment(organisation_id: int, assignment_id: int):
     org = _organisation(organisation_id)
     _require_action_form()
     try:
-        assignments.remove(get_session(), org.id, assignment_id, actor_id=current_user.id, ip=client_ip())
+        assignments.remove(get_session(), org.id, assignment_id, actor=current_actor())
     except ServiceError:
         abort(404)
     flash("The assignment is withdrawn. People keep their progress.", "success")
@@ -253,8 +252,7 @@ def export(organisation_id: int, kind: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     db = get_session()
-    exports.log_export(db, f"organisation_{kind}", fmt, {"organisation": str(org.id)}, actor_id=current_user.id,
-                       ip=client_ip())
+    exports.log_export(db, f"organisation_{kind}", fmt, {"organisation": str(org.id)}, actor=current_actor())
     now = utcnow()
     filename = shaping.export_filename(f"{org.name}-{kind}", fmt, now.date())
     rows, columns = manager_exports.rows(db, org.id, kind, now, current_app.config["BASE_URL"])
