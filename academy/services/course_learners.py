@@ -39,6 +39,7 @@ from academy.models import (
 )
 
 from . import analytics
+from .actors import Actor
 from .errors import NotFound
 from .organisations import due_rule
 from .pagination import PAGE_SIZE, Page
@@ -86,9 +87,9 @@ class Listing:
     exam_attempts_allowed: int | None
 
 
-def course_for(session: Session, user: User, slug: str) -> analytics.CourseChoice:
-    """The course ``user`` may see learners of; NotFound otherwise (not telling whether it exists)."""
-    course = next((c for c in analytics.visible_courses(session, user) if c.slug == slug), None)
+def course_for(session: Session, actor: Actor, slug: str) -> analytics.CourseChoice:
+    """The course ``actor`` may see learners of; NotFound otherwise (not telling whether it exists)."""
+    course = next((c for c in analytics.visible_courses(session, actor) if c.slug == slug), None)
     if course is None:
         raise NotFound("There is no published course with that name among yours.")
     return course
@@ -212,10 +213,10 @@ def _sort_key(sort: str):
     return lambda r: (-len(r.reasons), (r.last_activity_at or r.enrolled_at).timestamp(), r.user_id)
 
 
-def listing(session: Session, user: User, slug: str, now: datetime, *, stuck_only: bool = False,
+def listing(session: Session, actor: Actor, slug: str, now: datetime, *, stuck_only: bool = False,
             sort: str = SORTS[0], page: int = 1, size: int = PAGE_SIZE) -> Listing:
-    """One page of the course's learners, as ``user`` may see them."""
-    course = course_for(session, user, slug)
+    """One page of the course's learners, as ``actor`` may see them."""
+    course = course_for(session, actor, slug)
     everyone = rows(session, course.id, now)
     shown = sorted((r for r in everyone if r.is_stuck or not stuck_only), key=_sort_key(sort))
     number = min(max(1, page), max(1, -(-len(shown) // size)))
@@ -225,10 +226,10 @@ def listing(session: Session, user: User, slug: str, now: datetime, *, stuck_onl
                    sum(1 for r in everyone if r.is_stuck), exam_id is not None, allowed)
 
 
-def csv_rows(session: Session, user: User, slug: str, now: datetime, *, stuck_only: bool = False,
+def csv_rows(session: Session, actor: Actor, slug: str, now: datetime, *, stuck_only: bool = False,
              sort: str = SORTS[0]) -> tuple[analytics.CourseChoice, Iterator[dict[str, Any]]]:
     """Every learner of the course (the same filter and order as the page) as CSV rows."""
-    course = course_for(session, user, slug)
+    course = course_for(session, actor, slug)
     shown = sorted((r for r in rows(session, course.id, now) if r.is_stuck or not stuck_only), key=_sort_key(sort))
 
     def shaped() -> Iterator[dict[str, Any]]:

@@ -155,7 +155,7 @@ def _learner_filters() -> tuple[dict[str, object], list[str]]:
 def learners(slug: str):
     """Every learner of one course: progress, failed attempts, exam attempts, due date and whether stuck."""
     filters, problems = _learner_filters()
-    listing = course_learners.listing(get_session(), current_user, slug, utcnow(), **filters)
+    listing = course_learners.listing(get_session(), current_actor(), slug, utcnow(), **filters)
     args = {"stuck": "1" if filters["stuck_only"] else "", "sort": filters["sort"]}
     return render_template("analytics/learners.html", listing=listing, filters=filters, args=args,
                            problems=problems, sorts=course_learners.SORT_LABELS, rules=stuck)
@@ -166,7 +166,7 @@ def learners(slug: str):
 def learners_csv(slug: str):
     """The same list as CSV (BOM, formula-like cells neutralised), every page at once."""
     filters, _problems = _learner_filters()
-    course, rows = course_learners.csv_rows(get_session(), current_user, slug, utcnow(),
+    course, rows = course_learners.csv_rows(get_session(), current_actor(), slug, utcnow(),
                                             stuck_only=bool(filters["stuck_only"]), sort=str(filters["sort"]))
     body = "".join(shaping.csv_chunks(rows, columns=course_learners.COLUMNS))
     suffix = "-stuck" if filters["stuck_only"] else ""

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from academy.domain.stuck import Kind
 from academy.models import CourseEditor, Organisation, User, utcnow
 from academy.services import course_learners
+from academy.services.actors import Actor
 from academy.services.errors import NotFound
 from tests.support import learners as build
 from tests.support.quizzes import publish
@@ -58,7 +59,7 @@ def cast(db, make_user, course):
 def test_each_learner_is_flagged_for_the_right_reason(db, make_user, course, cast):
     admin = make_user("admin")
     db.rollback()
-    listing = course_learners.listing(db, admin, "demo", utcnow(), sort="name")
+    listing = course_learners.listing(db, Actor.of(admin), "demo", utcnow(), sort="name")
     by_name = {row.name: row for row in listing.page.items}
     assert [r.kind for r in by_name["Idle Ines"].reasons] == [Kind.INACTIVE]
     assert by_name["Idle Ines"].reasons[0].days == 20
@@ -76,30 +77,30 @@ def test_each_learner_is_flagged_for_the_right_reason(db, make_user, course, cas
 def test_stuck_only_sorting_and_pages(db, make_user, course, cast):
     admin = make_user("admin")
     now = utcnow()
-    stuck = course_learners.listing(db, admin, "demo", now, stuck_only=True, sort="name")
+    stuck = course_learners.listing(db, Actor.of(admin), "demo", now, stuck_only=True, sort="name")
     assert [r.name for r in stuck.page.items] == ["Exam Edda", "Failing Farid", "Idle Ines", "Overdue Otto"]
-    first = course_learners.listing(db, admin, "demo", now, sort="name", size=4)
-    second = course_learners.listing(db, admin, "demo", now, sort="name", page=2, size=4)
+    first = course_learners.listing(db, Actor.of(admin), "demo", now, sort="name", size=4)
+    second = course_learners.listing(db, Actor.of(admin), "demo", now, sort="name", page=2, size=4)
     assert first.page.total == 6 and first.page.pages == 2
     assert [r.name for r in first.page.items + second.page.items] == sorted(cast)
-    progress = course_learners.listing(db, admin, "demo", now, sort="progress").page.items
+    progress = course_learners.listing(db, Actor.of(admin), "demo", now, sort="progress").page.items
     assert progress[-1].name == "Done Dara"
-    failed = course_learners.listing(db, admin, "demo", now, sort="failed").page.items
+    failed = course_learners.listing(db, Actor.of(admin), "demo", now, sort="failed").page.items
     assert failed[0].name == "Failing Farid"
-    beyond = course_learners.listing(db, admin, "demo", now, page=99)
+    beyond = course_learners.listing(db, Actor.of(admin), "demo", now, page=99)
     assert beyond.page.number == 1 and len(beyond.page.items) == 6
 
 
 def test_instructors_see_only_courses_they_edit(db, make_user, course, cast):
     instructor = make_user("instructor")
     with pytest.raises(NotFound):
-        course_learners.listing(db, instructor, "demo", utcnow())
+        course_learners.listing(db, Actor.of(instructor), "demo", utcnow())
     db.rollback()
     db.add(CourseEditor(course_id=course, user_id=instructor.id))
     db.commit()
-    assert course_learners.listing(db, instructor, "demo", utcnow()).enrolled == 6
+    assert course_learners.listing(db, Actor.of(instructor), "demo", utcnow()).enrolled == 6
     with pytest.raises(NotFound):
-        course_learners.listing(db, make_user("admin"), "no-such-course", utcnow())
+        course_learners.listing(db, Actor.of(make_user("admin")), "no-such-course", utcnow())
 
 
 def test_the_list_costs_the_same_number_of_queries_for_six_or_fifty_six_learners(app, db, make_user, course, cast):
@@ -111,8 +112,8 @@ def test_the_list_costs_the_same_number_of_queries_for_six_or_fifty_six_learners
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            course_learners.listing(db, admin, "demo", utcnow())
-            _course, rows = course_learners.csv_rows(db, admin, "demo", utcnow())
+            course_learners.listing(db, Actor.of(admin), "demo", utcnow())
+            _course, rows = course_learners.csv_rows(db, Actor.of(admin), "demo", utcnow())
             list(rows)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
