@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, render_template, request, url_for
 
@@ -71,7 +71,8 @@ def overview():
     now = utcnow()
     first = analytics.first_day(db, course.id)
     days = PERIODS[period][1]
-    since = None if days is None else now - timedelta(days=days)
+    # Whole days (UTC), today included, like the chart's days.
+    since = None if days is None else datetime.combine(now.date() - timedelta(days=days - 1), time.min, UTC)
     activity, step = _activity(db, course.id, period, first, now.date())
     labels = [f"{w.start.day} {w.start:%b}" for w in activity]
     series = [("Enrolments", [w.enrolments for w in activity]), ("Completions", [w.completions for w in activity]),

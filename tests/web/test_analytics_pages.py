@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -53,8 +53,8 @@ def test_the_figures_follow_the_period(admin_client, seeded, db):
     from academy.models import Enrolment
 
     everyone = db.scalar(select(func.count()).select_from(Enrolment))
-    recent = db.scalar(select(func.count()).select_from(Enrolment)
-                       .where(Enrolment.enrolled_at >= utcnow() - timedelta(days=7)))
+    week = datetime.combine(utcnow().date() - timedelta(days=6), time.min, UTC)  # today and the 6 days before
+    recent = db.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.enrolled_at >= week))
     db.rollback()
 
     def enrolments(period: str) -> int:
