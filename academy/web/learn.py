@@ -10,9 +10,9 @@ from academy.domain.worksheets import split_html
 from academy.services import learning, progress, worksheets
 from academy.services.errors import InvalidInput
 
+from ..links import SiteLinks
 from .access import public, signed_in
 from .forms import ActionForm
-from .links import SiteLinks
 from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -49,7 +49,7 @@ def catalogue():
 @public
 def course(course_slug: str):
     view = learning.with_exam_result(get_session(), _learner_view(course_slug), _user_id())
-    return render_template("learn/course.html", view=view, form=ActionForm())
+    return render_template("learn/course.html", view=view, form=ActionForm(), links=SiteLinks(current_app))
 
 
 @bp.post("/<course_slug>/enrol")
@@ -97,13 +97,11 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     """The module page; ``answered`` is a worksheet just answered (shown in place of the saved one)."""
     state = progress.record_view(get_session(), current_user.id, view.outline.course_id, shown.id, view.states,
                                  completes=not shown.quizzes)
-    previous, following = view.outline.neighbours(shown)
     panels = worksheets.panels(get_session(), current_user.id, view.outline.course_id, shown.worksheets)
     if answered is not None:
         panels[answered.worksheet.key] = answered
-    return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following, panels=panels, form=ActionForm(),
-                           links=SiteLinks(current_app)), status
+    return render_template("learn/module.html", view=view.with_state(state), module=shown, panels=panels,
+                           form=ActionForm(), links=SiteLinks(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")
