@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from academy.models import User
 from academy.services import accounts, assignments, invitations, signups
@@ -77,6 +77,11 @@ def _signup(site: LiveSite) -> str:
         return signup_link(session, email)
 
 
+def _open_admin_menu(page) -> None:
+    page.locator(".site-nav details.nav-group summary").click()
+    expect(page.get_by_role("link", name="Audit log")).to_be_visible()
+
+
 PAGES = [
     PageCheck("home", "/"),
     PageCheck("sign-in", "/login"),
@@ -102,6 +107,7 @@ PAGES = [
     PageCheck("admin-outbox", "/admin/outbox", role="admin"),
     PageCheck("account", "/account", role="learner"),
     PageCheck("course", "/courses/mim-service-models"),
+    PageCheck("admin-header-menu-open", "/dashboard", role="admin", then=_open_admin_menu),
 ]
 SCHEMES = ["light", "dark"]
 
