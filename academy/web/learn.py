@@ -90,9 +90,8 @@ def module(course_slug: str, module_slug: str):
     view, shown = _module_of(course_slug, module_slug)
     if not view.enrolled:
         # A GET changes nothing: the module is there to read, with the form that enrols.
-        previous, following = view.outline.neighbours(shown)
-        return render_template("learn/module.html", view=view, module=shown, previous=previous,
-                               following=following, form=ActionForm(), links=SiteLinks(current_app))
+        return render_template("learn/module.html", view=view, module=shown, form=ActionForm(),
+                               links=site_links(current_app))
     return _module_page(view, shown)
 
 
