@@ -78,6 +78,12 @@ def load_config() -> dict:
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "SESSION_IDLE_MINUTES": _int("ACADEMY_SESSION_IDLE_MINUTES", 120),
         "SESSION_MAX_HOURS": _int("ACADEMY_SESSION_MAX_HOURS", 12),
+        #: How long a worker trusts what the database said about a login session (sign-out, password
+        #: change, deactivation and role changes made on another host apply within it); 0: every request asks.
+        "SESSION_RECHECK_SECONDS": _int("ACADEMY_SESSION_RECHECK_SECONDS", 30),
+        # The session cookie is written only when its content changes: its lifetime counts from sign-in
+        # (the server enforces the absolute and idle limits), so it needs no refresh on every response.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # The session lives at most SESSION_MAX_HOURS and is revocable on the server, so the
         # CSRF token may live as long as it: a 45-minute exam must never fail on an expired token.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -1,9 +1,12 @@
-"""Absolute links to the site, built from ACADEMY_BASE_URL: for email, where no request exists.
+"""Every link the application builds from its URL map without a request, in one place.
 
-``Links(app)`` binds the app's URL map to the configured base URL, so a link in an email is the same
-route a browser reaches, with no request context, from a CLI command or a mail sender alike.
-(``academy.web.links`` builds the site-relative links inside rendered course content; these are
-absolute, for places outside the site such as email.)
+* ``SiteLinks`` and ``PreviewLinks``: the site-relative links inside rendered course content
+  (``domain.content.LinkTargets``), to the live pages or to the author's preview pages; the learner
+  page templates use them too, so a preview is the learner's page with its links kept inside it.
+* ``Links``: absolute links built from ACADEMY_BASE_URL, for places outside the site such as email.
+
+None of them needs a request or imports a blueprint, so the CLI (``content check|sync``) and the mail
+sender use them as the web does.
 """
 
 from __future__ import annotations
@@ -11,6 +14,77 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
+
+#: Characters of a file's SHA-256 put in its asset URL (``?v=``): the URL changes whenever the file does.
+VERSION_LENGTH = 16
+
+
+class _Links:
+    """Builds the four kinds of link content makes, from endpoint names and their arguments."""
+
+    #: Links remembered per instance: a page's navigation asks for the same few again and again.
+    MEMO_SIZE = 4096
+
+    def __init__(self, app: Flask):
+        self._urls = app.url_map.bind("localhost", script_name=app.config.get("APPLICATION_ROOT") or "/")
+        self._memo: dict[tuple, str] = {}
+
+    def _build(self, endpoint: str, **values: str) -> str:
+        key = (endpoint, *values.items())
+        url = self._memo.get(key)
+        if url is None:
+            url = self._urls.build(endpoint, values)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = url
+        return url
+
+
+class SiteLinks(_Links):
+    """Links to the published course pages learners read."""
+
+    def course_url(self, course: str) -> str:
+        return self._build("learn.course", course_slug=course)
+
+    def module_url(self, course: str, module: str) -> str:
+        return self._build("learn.module", course_slug=course, module_slug=module)
+
+    def asset_url(self, course: str, path: str, sha256: str) -> str:
+        return self._build("learn.asset", course_slug=course, asset_path=path, v=sha256[:VERSION_LENGTH])
+
+    def quiz_url(self, course: str, quiz: str) -> str:
+        return self._build("quiz.start_page", course_slug=course, quiz_slug=quiz)
+
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("resources.page", course_slug=course, resource_slug=resource)
+
+
+def site_links(app: Flask) -> SiteLinks:
+    """The app's one ``SiteLinks`` (its links remembered across requests: they depend on slugs only)."""
+    links = app.extensions.get("academy.site_links")
+    if links is None:
+        links = app.extensions["academy.site_links"] = SiteLinks(app)
+    return links
+
+
+class PreviewLinks(_Links):
+    """Links for draft content while it is previewed: the preview pages, never the live site."""
+
+    def course_url(self, course: str) -> str:
+        return self._build("author.preview_course", slug=course)
+
+    def module_url(self, course: str, module: str) -> str:
+        return self._build("author.preview_module", slug=course, module=module)
+
+    def asset_url(self, course: str, path: str, sha256: str) -> str:
+        return self._build("author.draft_asset", slug=course, name=path, v=sha256[:VERSION_LENGTH])
+
+    def quiz_url(self, course: str, quiz: str) -> str:
+        return self._build("author.preview_quiz", slug=course, quiz=quiz)
+
+    def resource_url(self, course: str, resource: str) -> str:
+        return self._build("author.preview_resource", slug=course, resource=resource)
+
 
 
 class Links:

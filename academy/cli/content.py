@@ -14,10 +14,10 @@ from ..db import session_scope
 from ..domain import content, guessing
 from ..domain.problems import Problem
 from ..domain.quiz_format import QuizDef
+from ..links import SiteLinks
 from ..services import authoring, publishing
 from ..services.actors import OPERATOR
 from ..services.errors import ServiceError
-from ..web.links import SiteLinks
 
 content_cli = AppGroup("content", help="Course and quiz files: check them, publish them.")
 DIRECTORY = click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))

@@ -21,9 +21,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from ..db import session_scope
 from ..domain import exports as shaping
-from ..domain.filters import FilterError, parse_date_range
 from ..models import utcnow
-from ..services import exports, xapi
+from ..services import exports
 from ..services.actors import OPERATOR
 from ..services.errors import InvalidInput
 
@@ -116,19 +115,14 @@ def export_certificates(fmt: str, course: str | None, organisation: str | None, 
 @_OUTPUT
 def export_xapi(course: str | None, since: str | None, until: str | None, output: Path | None) -> None:
     """Export learning records as xAPI 1.0.3 statements (JSON Lines)."""
-    try:
-        dates = parse_date_range(since, until)
-    except FilterError as exc:
-        raise _usage_error(exc.field, str(exc)) from None
     with session_scope(current_app) as session:
         try:
-            course_id = xapi.resolve_course(session, course)
+            export = exports.start_xapi_export(session, course=course, since=since, until=until,
+                                               base_url=current_app.config["BASE_URL"], now=utcnow(),
+                                               actor=OPERATOR, via="cli")
         except InvalidInput as exc:
-            raise _usage_error("course", str(exc)) from None
-        filters = {k: v for k, v in {"course": course, "since": since, "until": until}.items() if v}
-        exports.log_export(session, "xapi", "json", filters, actor=OPERATOR, via="cli")
-        lines = _Counter(xapi.statement_lines(session, xapi.Scope(dates, course_id),
-                                              base_url=current_app.config["BASE_URL"]))
+            raise _usage_error(next(iter(exc.field_errors), "course"), str(exc)) from None
+        lines = _Counter(export.lines(session))
         with _target(output, binary=False) as fh:
             fh.writelines(lines)
     if output is not None:

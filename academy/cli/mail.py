@@ -93,11 +93,12 @@ def work(interval: float, scan_every: float, lease: int, parent_pid: int | None)
         signal.signal(signum, lambda *_: stop.set())
     transport = _transport()
     if transport is None:
-        click.echo("ACADEMY_SMTP_URL is not set: mail stays queued (admins read it on the outbox page); "
-                   "reminder scans still run.")
+        click.echo("ACADEMY_SMTP_URL is not set: mail stays queued (admins read it on the outbox page) and "
+                   "the text of each message is printed here; reminder scans still run.")
     click.echo(f"Mail worker {outbox.worker_name()} started.", err=True)
     next_scan = 0.0
     pause = interval
+    printed_up_to = 0  # without SMTP: the last message printed to the console
     while not stop.is_set():
         try:
             with session_scope(current_app) as session:
@@ -110,6 +111,12 @@ def work(interval: float, scan_every: float, lease: int, parent_pid: int | None)
                     report = _work_pass(session, transport, timedelta(seconds=lease), stop)
                     # While the server is away, wait longer each time (up to a minute) instead of knocking.
                     pause = min(max(pause * 2, interval), 60.0) if report.unavailable else interval
+                elif transport is None:
+                    # Like Django's console backend, so `make run` can finish a sign-up without a mail server.
+                    texts, printed_up_to = outbox.console_pass(session, after_id=printed_up_to, now=utcnow())
+                    for text in texts:
+                        click.echo(text)
+                    pause = interval
         except Exception:  # e.g. the database is away: say so, wait, and carry on
             log.exception("mail worker round failed; trying again shortly")
             pause = min(max(pause * 2, interval), 60.0)

@@ -371,12 +371,8 @@ class _CourseLoader:
 
     def _read_resource(self, name: str, path: Path) -> tuple[resources.ResourceContent, _Page] | None:
         rel = f"{self.rel}/{RESOURCES_DIR}/{name}"
-        text = self._read_text(path, rel, f"{RESOURCES_DIR}/{name}")
-        if text is None:
-            return None
-        doc, found = frontmatter.split(text, rel)
-        if found:
-            self.problems += found
+        doc = self._read_document(path, rel, f"{RESOURCES_DIR}/{name}")
+        if doc is None:
             return None
         before = len(self.problems)
         self.problems += frontmatter.check_keys(doc, rel, resources.RESOURCE_KEYS, resources.RESOURCE_KEYS)
@@ -404,6 +400,17 @@ class _CourseLoader:
             summary=str(doc.meta["summary"]).strip(), kind=kind, html=page.html, tables=tables,
         ), page
 
+    def _read_document(self, path: Path, rel: str, key: str) -> frontmatter.Document | None:
+        """The file split into front matter and body; None (its problems noted) if it cannot be."""
+        text = self._read_text(path, rel, key)
+        if text is None:
+            return None
+        doc, found = frontmatter.split(text, rel)
+        if found:
+            self.problems += found
+            return None
+        return doc
+
     def _read_text(self, path: Path, rel: str, key: str) -> str | None:
         data = path.read_bytes()
         self.files[key] = data
@@ -422,12 +429,8 @@ class _CourseLoader:
         if not path.is_file():
             self.problem(rel, 1, "missing: every course folder needs a course.md with a title and summary")
             return None
-        text = self._read_text(path, rel, COURSE_FILE)
-        if text is None:
-            return None
-        doc, found = frontmatter.split(text, rel)
-        if found:
-            self.problems += found
+        doc = self._read_document(path, rel, COURSE_FILE)
+        if doc is None:
             return None
         before = len(self.problems)
         self.problems += frontmatter.check_keys(doc, rel, COURSE_KEYS, {"title", "summary"})
@@ -460,12 +463,8 @@ class _CourseLoader:
 
     def _read_module(self, module: _ModuleFile) -> tuple[ModuleContent | None, _Page] | None:
         """The module and its rendered page; the module is None when the page has problems."""
-        text = self._read_text(module.path, module.rel, module.path.name)
-        if text is None:
-            return None
-        doc, found = frontmatter.split(text, module.rel)
-        if found:
-            self.problems += found
+        doc = self._read_document(module.path, module.rel, module.path.name)
+        if doc is None:
             return None
         before = len(self.problems)
         self.problems += frontmatter.check_keys(doc, module.rel, MODULE_KEYS, {"title"})

@@ -63,6 +63,12 @@ def build_message(outgoing: Outgoing) -> EmailMessage:
     return message
 
 
+def console_text(*, recipient: str, subject: str, text_body: str, queued_at: str) -> str:
+    """A queued message as the console shows it when no SMTP server is set (like Django's console backend)."""
+    rule = "-" * 72
+    return f"{rule}\nTo: {recipient}\nSubject: {subject}\nQueued: {queued_at}\n\n{text_body.rstrip()}\n{rule}"
+
+
 def one_line(value: str, limit: int) -> str:
     """A header value: whitespace (line breaks included) collapsed, at most ``limit`` characters."""
     return " ".join(value.split())[:limit]

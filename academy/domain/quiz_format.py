@@ -9,6 +9,7 @@ line to fix; a file with any problem yields no quiz at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -514,6 +515,14 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
     rules: dict[str, Any] = {"title": "", "module": None, "final": False, "pass_mark": DEFAULT_PASS_MARK,
                              "attempts": None, "draw": None, "time_limit": None, "blueprint": None,
                              "review": "full"}
+    _parse_placement(meta, line, path, problems, rules)
+    _parse_scoring(meta, line, path, problems, rules)
+    return rules
+
+
+def _parse_placement(meta: dict[str, Any], line: Callable[[str], int], path: str, problems: list[Problem],
+                     rules: dict[str, Any]) -> None:
+    """``title``, and where the quiz belongs: a ``module`` or ``final: true``, into ``rules``."""
     title = meta.get("title")
     if isinstance(title, str):
         rules["title"] = title.strip()
@@ -536,6 +545,11 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
         problems.append(Problem(path, 1, "front matter needs 'module' (the module the quiz checks) "
                                          "or 'final: true' (the certification exam)"))
 
+
+def _parse_scoring(meta: dict[str, Any], line: Callable[[str], int], path: str, problems: list[Problem],
+                   rules: dict[str, Any]) -> None:
+    """How the quiz is drawn, timed and marked (``pass_mark``, ``review``, ``draw``, ``attempts``,
+    ``time_limit``), into ``rules``."""
     pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
     if _is_int(pass_mark) and 0 <= pass_mark <= 100:
         rules["pass_mark"] = pass_mark
@@ -558,7 +572,6 @@ def _parse_rules(doc: frontmatter.Document, path: str, problems: list[Problem]) 
             rules[key] = value
         else:
             problems.append(Problem(path, line(key), f"{key} must be a whole number greater than 0{unit}"))
-    return rules
 
 
 def _parse_blueprint(raw: dict[Any, Any], path: str, line: int, problems: list[Problem]) -> dict[str, int] | None:

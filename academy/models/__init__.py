@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per area; importing this registers them all."""
 
-from .accounts import AuditEvent, LoginSession, OneTimeToken, Organisation, Role, User
+from .accounts import AuditEvent, LoginSession, OneTimeToken, Organisation, Role, SignUp, User
 from .api_tokens import ApiToken
 from .authoring import CourseEditor, Draft, PublishedFile, Source, VersionOrigin
 from .base import Base, utcnow
@@ -25,5 +25,5 @@ __all__ = ["ApiToken", "Asset", "Attempt", "AttemptAnswer", "AttemptStatus", "Au
            "Certificate", "Course", "CourseAssignment", "CourseEditor", "CourseVersion", "Draft", "Enrolment",
            "Invitation", "LoginSession", "MailPreference", "MailStatus", "Module", "ModuleProgress", "ModuleVersion",
            "OneTimeToken", "Organisation", "OrganisationManager", "Origin", "OutboxMessage", "PublishedFile", "Quiz",
-           "QuizVersion", "ResourceVersion", "Role", "Source", "User", "VersionOrigin", "WorksheetAnswer",
+           "QuizVersion", "ResourceVersion", "Role", "SignUp", "Source", "User", "VersionOrigin", "WorksheetAnswer",
            "WorksheetVersion", "utcnow"]

@@ -104,6 +104,36 @@ class OneTimeToken(Base):
     used_at: Mapped[datetime | None]
 
 
+class SignUp(Base):
+    """A self-service sign-up waiting for its emailed link to be followed (no account exists yet).
+
+    One per address: a new submission for the same address updates it. The link's token and the
+    submitting browser's secret are stored only as hashes; the row is deleted when the account is made.
+    """
+
+    __tablename__ = "signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased, trimmed; the address the link was sent to.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: The chosen password, hashed as for an account (the account takes it over).
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: The organisation whose join code was given, if any.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    #: A path on this site to land on once the account exists (the course signed up from).
+    next_path: Mapped[str | None] = mapped_column(String(500))
+    #: SHA-256 of the emailed link's token.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: SHA-256 of a secret kept in the submitting browser's session: that browser finishes in one click,
+    #: any other must type the password chosen (so a link opened by someone else makes nobody's account).
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the link was last emailed (at most one email per address per hour).
+    emailed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
 class AuditEvent(Base):
     """Append-only record of who did what, when, from where."""
 

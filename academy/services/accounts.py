@@ -20,6 +20,7 @@ from academy.models import LoginSession, OneTimeToken, Organisation, Role, User,
 from . import audit, mail
 from .actors import OPERATOR, Actor
 from .errors import Conflict, InvalidInput, NotFound
+from .login_cache import FORGET, LoginSessionCache
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 TOKEN_TTL = timedelta(hours=24)
@@ -70,6 +71,20 @@ def create_user(
     commit: bool = True,
 ) -> User:
     """Create an account after checking every rule; commits unless ``commit`` is False (the caller's unit of work)."""
+    email, name = check_new_account(email=email, name=name, password=password, role=role)
+    password_hash = _hash_password(password)  # slow by design: before the write lock is taken
+    user = add_user(session, email=email, name=name, password_hash=password_hash, role=role,
+                    organisation_id=organisation_id, actor=actor)
+    if commit:
+        session.commit()
+    return user
+
+
+def check_new_account(*, email: str, name: str, password: str, role: str = Role.LEARNER) -> tuple[str, str]:
+    """The normalised (email, name) of a new account, or InvalidInput naming every field at fault.
+
+    The same answer whether or not the address is taken (registration must not tell).
+    """
     email = normalise_email(email)
     name = name.strip()
     errors: dict[str, list[str]] = {}
@@ -86,7 +101,12 @@ def create_user(
         errors["password"] = pw_problems
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors)
-    password_hash = _hash_password(password)  # slow by design: before the write lock is taken
+    return email, name
+
+
+def add_user(session: Session, *, email: str, name: str, password_hash: str, role: str = Role.LEARNER,
+             organisation_id: int | None = None, actor: Actor = OPERATOR) -> User:
+    """Insert a checked account and its audit record; Conflict if the address is taken. No commit."""
     begin_write(session)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email address already exists.")
@@ -100,23 +120,18 @@ def create_user(
         raise Conflict("An account with this email address already exists.") from exc
     audit.record(session, "user.created", actor=actor if actor.user_id else actor.as_user(user),
                  target=f"user:{user.id}", detail={"role": str(role), "email": email})
-    if commit:
-        session.commit()
     return user
 
 
-def register(session: Session, *, email: str, name: str, password: str, join_code: str = "",
-             actor: Actor = OPERATOR) -> User:
-    """Self-service registration as a learner, optionally joining an organisation by code."""
-    organisation_id = None
-    if join_code.strip():
-        organisation = find_organisation_by_code(session, join_code)
-        if organisation is None:
-            raise InvalidInput("That organisation code is not recognised. Check it with your manager.",
-                               {"join_code": ["That organisation code is not recognised."]})
-        organisation_id = organisation.id
-    return create_user(session, email=email, name=name, password=password, role=Role.LEARNER,
-                       organisation_id=organisation_id, actor=actor)
+def organisation_for_join_code(session: Session, join_code: str) -> int | None:
+    """The id of the organisation a typed join code names (None for no code), or InvalidInput."""
+    if not join_code.strip():
+        return None
+    organisation = find_organisation_by_code(session, join_code)
+    if organisation is None:
+        raise InvalidInput("That organisation code is not recognised. Check it with your manager.",
+                           {"join_code": ["That organisation code is not recognised."]})
+    return organisation.id
 
 
 def authenticate(session: Session, email: str, password: str, *, actor: Actor = OPERATOR) -> User | None:
@@ -157,24 +172,49 @@ def start_login_session(session: Session, user: User, *, actor: Actor, user_agen
     return token
 
 
-def load_login_session(session: Session, token: str, policy: SessionPolicy) -> LoginSession | None:
+@dataclass(frozen=True)
+class LiveLogin:
+    """A live login session: its id and its user (attached to the caller's database session)."""
+
+    id: int
+    user: User
+
+
+def load_login_session(session: Session, token: str, policy: SessionPolicy,
+                       cache: LoginSessionCache | None = None) -> LiveLogin | None:
     """The live login session for ``token`` (with its user), or None when revoked or expired.
 
-    One query (the user is joined); the idle clock is refreshed at most once a minute.
+    With a ``cache`` (services.login_cache), a session read from the database less than its
+    recheck interval ago is answered without a query; otherwise one query (the user is joined).
+    The idle clock is refreshed at most once a minute (always from the database).
     """
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+    token_hash = hash_token(token)
+    now = utcnow()
+    entry = cache.get(token_hash) if cache is not None else None
+    if entry is not None:
+        if now - entry.created_at > policy.absolute or now - entry.last_seen_at > policy.idle:
+            return None
+        if now - entry.last_seen_at <= timedelta(minutes=1):
+            return LiveLogin(entry.session_id, session.merge(entry.user, load=False))
+        # The idle clock is due its refresh: ask the database (which may know a later visit).
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    now = utcnow()
     if now - row.created_at > policy.absolute or now - row.last_seen_at > policy.idle:
         return None
-    if now - row.last_seen_at > timedelta(minutes=1):
+    last_seen_at = row.last_seen_at
+    if now - last_seen_at > timedelta(minutes=1):
         begin_write(session)
-        session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
+        # Touches only this session's idle clock: no cached entry needs dropping for it.
+        session.execute(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now),
+                        execution_options={FORGET: ("tokens", ())})
         session.commit()
-    return row
+        last_seen_at = now
+    if cache is not None:
+        cache.put(token_hash, row, last_seen_at=last_seen_at)
+    return LiveLogin(row.id, row.user)
 
 
 def revoke_login_session(session: Session, token: str) -> None:
@@ -182,7 +222,7 @@ def revoke_login_session(session: Session, token: str) -> None:
     begin_write(session)
     session.execute(update(LoginSession)
                     .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+                    .values(revoked_at=utcnow()), execution_options={FORGET: ("tokens", (hash_token(token),))})
     session.commit()
 
 
@@ -190,7 +230,7 @@ def revoke_all_sessions(session: Session, user_id: int) -> None:
     """Revoke every live session of a user (password change, reset, deactivation); no commit."""
     session.execute(update(LoginSession)
                     .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+                    .values(revoked_at=utcnow()), execution_options={FORGET: ("users", (user_id,))})
 
 
 def change_password(session: Session, actor: Actor, current: str, new: str) -> None:

@@ -57,15 +57,26 @@ class week_start(FunctionElement):  # noqa: N801 (an SQL function, named like on
     inherit_cache = True
 
 
+class day_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The calendar day (UTC) of a timestamp, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
 @compiles(week_start, "sqlite")
-def _week_start_sqlite(element, compiler, **kw):
+@compiles(day_start, "sqlite")
+def _start_sqlite(element, compiler, **kw):
     # 'weekday 0' moves forward to Sunday (or stays on it); six days back is that week's Monday.
-    return f"date({compiler.process(element.clauses, **kw)}, 'weekday 0', '-6 days')"
+    week = ", 'weekday 0', '-6 days'" if isinstance(element, week_start) else ""
+    return f"date({compiler.process(element.clauses, **kw)}{week})"
 
 
 @compiles(week_start, "postgresql")
-def _week_start_postgresql(element, compiler, **kw):
-    return f"CAST(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+@compiles(day_start, "postgresql")
+def _start_postgresql(element, compiler, **kw):
+    unit = "week" if isinstance(element, week_start) else "day"
+    return f"CAST(date_trunc('{unit}', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def monday(day: date) -> date:
@@ -107,14 +118,15 @@ def choose_course(session: Session, actor: Actor, slug: str | None) -> CourseCho
 
 @dataclass(frozen=True)
 class Week:
+    #: The Monday of the week (or the day, from :func:`daily_activity`).
     start: date
     enrolments: int
     completions: int
     certificates: int
 
 
-def _weekly(session: Session, column, stmt, since: datetime) -> dict[date, int]:
-    week = week_start(column)
+def _weekly(session: Session, column, stmt, since: datetime, bucket=week_start) -> dict[date, int]:
+    week = bucket(column)
     rows = session.execute(stmt.add_columns(week, func.count()).where(column >= since).group_by(week))
     return {_as_date(w): n for w, n in rows}
 
@@ -152,15 +164,71 @@ def _completions(course_id: int, modules: int, since: datetime):
 def weekly_activity(session: Session, course_id: int, *, weeks: int, today: date) -> list[Week]:
     """Enrolments, course completions and certificates issued per week, the last ``weeks`` weeks."""
     first = monday(today) - timedelta(weeks=weeks - 1)
-    since = datetime.combine(first, time.min, UTC)
+    return _activity(session, course_id, [first + timedelta(weeks=i) for i in range(weeks)], week_start)
+
+
+def daily_activity(session: Session, course_id: int, *, days: int, today: date) -> list[Week]:
+    """The same per day (UTC), the last ``days`` days up to ``today`` (each ``Week.start`` is the day)."""
+    return _activity(session, course_id, [today - timedelta(days=days - 1 - i) for i in range(days)], day_start)
+
+
+def _activity(session: Session, course_id: int, starts: list[date], bucket) -> list[Week]:
+    since = datetime.combine(starts[0], time.min, UTC)
     enrolments = _weekly(session, Enrolment.enrolled_at,
-                         select().select_from(Enrolment).where(Enrolment.course_id == course_id), since)
+                         select().select_from(Enrolment).where(Enrolment.course_id == course_id), since, bucket)
     done = _completions(course_id, _module_count(session, course_id), since)
-    completions = _weekly(session, done.c.at, select().select_from(done), since)
+    completions = _weekly(session, done.c.at, select().select_from(done), since, bucket)
     certificates = _weekly(session, Certificate.issued_at,
-                           select().select_from(Certificate).where(Certificate.course_id == course_id), since)
-    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+                           select().select_from(Certificate).where(Certificate.course_id == course_id), since,
+                           bucket)
     return [Week(w, enrolments.get(w, 0), completions.get(w, 0), certificates.get(w, 0)) for w in starts]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures at the top of the analytics page, over one period."""
+
+    enrolments: int
+    completions: int
+    certificates: int
+    #: Finished attempts at the certification exam in the period, and how many passed.
+    exam_attempts: int
+    exam_passed: int
+
+    @property
+    def exam_pass_rate(self) -> int | None:
+        return round(100 * self.exam_passed / self.exam_attempts) if self.exam_attempts else None
+
+
+def headline(session: Session, course_id: int, since: datetime | None) -> Headline:
+    """Enrolments, completions, certificates issued and the exam's pass rate from ``since`` (None: all time)."""
+    def after(column):
+        return column >= since if since is not None else true()
+
+    enrolments = session.scalar(select(func.count()).select_from(Enrolment)
+                                .where(Enrolment.course_id == course_id, after(Enrolment.enrolled_at)))
+    done = _completions(course_id, _module_count(session, course_id))
+    completions = session.scalar(select(func.count()).select_from(done).where(after(done.c.at)))
+    certificates = session.scalar(select(func.count()).select_from(Certificate)
+                                  .where(Certificate.course_id == course_id, after(Certificate.issued_at)))
+    exam = (select(QuizVersion.quiz_id).join(Course, Course.current_version_id == QuizVersion.course_version_id)
+            .where(Course.id == course_id, QuizVersion.is_final.is_(True)))
+    attempts, passed = session.execute(
+        select(func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
+        .where(Attempt.quiz_id.in_(exam), _FINISHED, Attempt.submitted_at.is_not(None),
+               after(Attempt.submitted_at))).one()
+    return Headline(enrolments or 0, completions or 0, certificates or 0, attempts or 0, int(passed or 0))
+
+
+def first_day(session: Session, course_id: int) -> date:
+    """The day the course's records begin: its first enrolment or its publication, whichever came first."""
+    created, first = session.execute(
+        select(Course.created_at, select(func.min(Enrolment.enrolled_at)).where(Enrolment.course_id == course_id)
+               .scalar_subquery()).where(Course.id == course_id)).one()
+    moments = [m for m in (created, first) if m is not None]
+    if moments and isinstance(moments[-1], str):  # SQLite hands a scalar subquery's timestamp back as text
+        moments[-1] = datetime.fromisoformat(moments[-1])
+    return min(m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments).date()
 
 
 # --- quizzes ----------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from academy.domain import exports as shaping
 from academy.domain.certification import Status
 from academy.domain.exports import CertificateFilter, CertificateRecord, record_row
-from academy.domain.filters import FilterError
+from academy.domain.filters import FilterError, parse_date_range
 from academy.models import Certificate, Course, CourseVersion, Organisation, User
 
-from . import audit
+from . import audit, xapi
 from .actors import Actor
 from .errors import InvalidInput
 
@@ -218,3 +218,36 @@ def start_export(session: Session, resolved: ResolvedFilter, fmt: str, *, base_u
     """Audit-log a certificate export (commits) and return what writes it."""
     log_export(session, "certificates", fmt, resolved.filter.describe(), actor=actor, via=via)
     return CertificateExport(resolved, fmt, now, base_url)
+
+
+@dataclass(frozen=True)
+class XapiExport:
+    """An xAPI export that has been audit-logged: the statements to write and the file name to give them."""
+
+    scope: xapi.Scope
+    now: datetime
+    base_url: str
+    media_type = shaping.MEDIA_TYPES["json"]
+
+    @property
+    def filename(self) -> str:
+        return shaping.export_filename("xapi-statements", "json", self.now.date())
+
+    def lines(self, session: Session) -> Iterator[str]:
+        """The statements as JSON Lines, read in batches."""
+        return xapi.statement_lines(session, self.scope, base_url=self.base_url)
+
+
+def start_xapi_export(session: Session, *, course: str | None, since: str | None, until: str | None,
+                      base_url: str, now: datetime, actor: Actor, via: str = "web") -> XapiExport:
+    """Check the filter as typed (InvalidInput whose ``field_errors`` name the field at fault), audit-log
+    the export (commits) and return what writes it: the web download and ``flask xapi export`` both call this."""
+    try:
+        dates = parse_date_range(since, until)
+    except FilterError as exc:
+        raise InvalidInput(str(exc), {exc.field: [str(exc)]}) from None
+    course_id = xapi.resolve_course(session, course)
+    filters = {k: v for k, v in {"course": course, "since": dates.since and dates.since.isoformat(),
+                                 "until": dates.until and dates.until.isoformat()}.items() if v}
+    log_export(session, "xapi", "json", filters, actor=actor, via=via)
+    return XapiExport(xapi.Scope(dates, course_id), now, base_url)

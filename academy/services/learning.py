@@ -60,6 +60,12 @@ class ResourceLink:
     #: True when the resource has tables to fill in, offered as an XLSX workbook.
     has_workbook: bool
 
+    @classmethod
+    def of(cls, resource) -> ResourceLink:
+        """The link to a published (``ResourceVersion``) or draft (``ResourceContent``) resource."""
+        return cls(resource.slug, resource.title, resource.summary, resource.kind,
+                   resource.kind == "fillable" and bool(resource.tables))
+
     @property
     def kind_label(self) -> str:
         return KINDS.get(self.kind, self.kind.title())
@@ -177,9 +183,8 @@ def _load_outline(session: Session, version_id: int) -> CourseOutline:
                                        .order_by(ModuleVersion.position))
     )
     finals = quizzes.get(None, [])
-    resources = tuple(ResourceLink(r.slug, r.title, r.summary, r.kind, r.kind == "fillable" and bool(r.tables))
-                      for r in session.scalars(select(ResourceVersion).where(
-                          ResourceVersion.course_version_id == version_id).order_by(ResourceVersion.title)))
+    resources = tuple(ResourceLink.of(r) for r in session.scalars(select(ResourceVersion).where(
+        ResourceVersion.course_version_id == version_id).order_by(ResourceVersion.title)))
     return CourseOutline(
         course_id=version.course_id, slug=course_slug, version_id=version.id, title=version.title,
         summary=version.summary, intro_html=version.intro_html, certificate_title=version.certificate_title,
@@ -202,7 +207,8 @@ def draft_outline(content: CourseContent) -> CourseOutline:
     final = next((link(q) for q in content.quizzes if q.final), None)
     return CourseOutline(course_id=0, slug=content.slug, version_id=0, title=content.title, summary=content.summary,
                          intro_html=content.intro_html, certificate_title=content.certificate_title,
-                         valid_for_months=content.valid_for_months, modules=modules, final_exam=final)
+                         valid_for_months=content.valid_for_months, modules=modules, final_exam=final,
+                         resources=tuple(ResourceLink.of(r) for r in sorted(content.resources, key=lambda r: r.title)))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from academy.domain.mail import new_message_id, one_line
+from academy.domain.mail import console_text, new_message_id, one_line
 from academy.links import Links
 from academy.models import MailPreference, OutboxMessage, User, utcnow
 
@@ -27,7 +27,7 @@ from .errors import NotFound
 _PREFERENCES_SALT = "mail-preferences"
 #: Kinds whose body holds a one-time link (a bearer secret): emptied once delivered, so neither the
 #: outbox page nor a database copy keeps a working link. Areas that send such mail add their kind.
-SECRET_KINDS = {"password-reset", "invitation"}
+SECRET_KINDS = {"password-reset", "invitation", "signup"}
 REDACTED = "(Removed after delivery: this message held a one-time link.)"
 
 
@@ -111,6 +111,10 @@ def enqueue(session: Session, *, to_email: str, to_name: str, kind: str, key: st
         return False
     if known is not None:
         known.keys.add((email, kind, key))
+    if app.debug and not app.config.get("SMTP_URL"):
+        # `flask run --debug` (make dev) has no mail worker: show the message where the developer looks.
+        app.logger.info("Queued (ACADEMY_SMTP_URL is not set, so it stays in the outbox):\n%s",
+                        console_text(recipient=email, subject=subject, text_body=row.text_body, queued_at="now"))
     return True
 
 

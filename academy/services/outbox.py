@@ -28,7 +28,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from academy.db import begin_write
-from academy.domain.mail import MAX_ATTEMPTS, Outgoing, backoff, build_message
+from academy.domain.mail import MAX_ATTEMPTS, Outgoing, backoff, build_message, console_text
 from academy.models import MailStatus, OutboxMessage, utcnow
 from academy.smtp import PermanentRefusal, ServerUnavailable, SmtpTransport, TemporaryRefusal
 
@@ -187,6 +187,25 @@ class Sender:
 def _address(mail_from: str) -> str:
     from email.utils import parseaddr
     return parseaddr(mail_from)[1] or mail_from
+
+
+# --- without an SMTP server: the console ---------------------------------------------------------------
+
+def console_pass(session: Session, *, after_id: int, now: datetime, limit: int = 100) -> tuple[list[str], int]:
+    """The text of each due queued message above ``after_id``, for the console; and the new watermark.
+
+    Nothing changes in the outbox: the messages stay queued (an admin still reads them on the outbox
+    page, and they go out once ACADEMY_SMTP_URL is set).
+    """
+    rows = list(session.scalars(select(OutboxMessage)
+                                .where(OutboxMessage.id > after_id, OutboxMessage.status == MailStatus.QUEUED.value,
+                                       OutboxMessage.next_attempt_at <= now)
+                                .order_by(OutboxMessage.id).limit(limit)))
+    texts = [console_text(recipient=m.recipient, subject=m.subject, text_body=m.text_body,
+                          queued_at=f"{m.created_at:%Y-%m-%d %H:%M} UTC") for m in rows]
+    watermark = rows[-1].id if rows else after_id
+    session.rollback()  # a read: release the snapshot
+    return texts, watermark
 
 
 # --- what admins see and do ------------------------------------------------------------------------

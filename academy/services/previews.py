@@ -96,6 +96,13 @@ def preview_course(session: Session, course: Course, links: LinkTargets) -> tupl
     return course_files.check_course(authoring.working_tree(session, course), course.slug, links)
 
 
+def preview_course_page(session: Session, course: Course, links: LinkTargets) -> tuple[learning.LearnerView | None,
+                                                                                       list[Problem]]:
+    """The working tree as the learner's course page shows it (None while course.md has problems)."""
+    content, problems = preview_course(session, course, links)
+    return (learning.LearnerView.preview(learning.draft_outline(content)) if content else None), problems
+
+
 @dataclass(frozen=True)
 class ModulePreview:
     """A draft module as the learner's module page shows it, and the file an author edits for it."""

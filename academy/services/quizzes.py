@@ -9,6 +9,8 @@ against the quiz version the attempt was drawn from; the rules live in :mod:`aca
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +18,7 @@ from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from academy.db import begin_write
 from academy.domain import grading
@@ -432,8 +434,41 @@ def _own_attempt(session: Session, user_id: int, token: str, *, lock: bool = Fal
     return attempt
 
 
+class DefinitionCache:
+    """Parsed quiz definitions by quiz version id, one per app: a version never changes, so each
+    worker parses it once (least recently used dropped first; thread-safe)."""
+
+    def __init__(self, size: int = 64):
+        self._size = size
+        self._items: OrderedDict[int, QuizDef] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, attempt: Attempt) -> QuizDef:
+        version_id = attempt.quiz_version_id
+        with self._lock:
+            definition = self._items.get(version_id)
+            if definition is not None:
+                self._items.move_to_end(version_id)
+                return definition
+        definition = QuizDef.from_dict(attempt.quiz_version.definition)
+        with self._lock:
+            self._items[version_id] = definition
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return definition
+
+
 def _definition(attempt: Attempt) -> tuple[QuizDef, Layout]:
-    return QuizDef.from_dict(attempt.quiz_version.definition), Layout.from_dict(attempt.layout)
+    session = object_session(attempt)
+    app = session.info.get("academy.app") if session is not None else None
+    if app is None:
+        definition = QuizDef.from_dict(attempt.quiz_version.definition)
+    else:
+        cache = app.extensions.get("academy.quiz_definitions")
+        if cache is None:
+            cache = app.extensions.setdefault("academy.quiz_definitions", DefinitionCache())
+        definition = cache.get(attempt)
+    return definition, Layout.from_dict(attempt.layout)
 
 
 def _view(session: Session, attempt: Attempt) -> AttemptView:

@@ -17,23 +17,11 @@ NO_WORKBOOK = "This resource has no table to fill in, so there is no spreadsheet
 
 
 @dataclass(frozen=True)
-class Resource:
-    course_slug: str
-    course_title: str
-    slug: str
-    title: str
-    summary: str
-    kind: str
-    html: str
-    tables: tuple[tuple[tuple[str, ...], ...], ...]
+class Resource(resources.ResourceContent):
+    """A published resource, with the course it belongs to."""
 
-    @property
-    def kind_label(self) -> str:
-        return resources.KINDS.get(self.kind, self.kind.title())
-
-    @property
-    def has_workbook(self) -> bool:
-        return self.kind == resources.FILLABLE and bool(self.tables)
+    course_slug: str = ""
+    course_title: str = ""
 
 
 def resource(session: Session, course_slug: str, slug: str) -> Resource:
@@ -46,8 +34,10 @@ def resource(session: Session, course_slug: str, slug: str) -> Resource:
     if found is None:
         raise NotFound(NO_SUCH_RESOURCE)
     row, course_title = found
-    return Resource(course_slug, course_title, row.slug, row.title, row.summary, row.kind, row.html,
-                    tuple(tuple(tuple(str(cell) for cell in r) for r in table) for table in row.tables))
+    return Resource(slug=row.slug, file_name=f"{row.slug}.md", title=row.title, summary=row.summary, kind=row.kind,
+                    html=row.html, tables=tuple(tuple(tuple(str(cell) for cell in r) for r in table)
+                                                for table in row.tables),
+                    course_slug=course_slug, course_title=course_title)
 
 
 def pdf(session: Session, course_slug: str, slug: str) -> tuple[Resource, bytes]:

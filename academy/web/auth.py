@@ -11,14 +11,16 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from academy.db import get_session
 from academy.extensions import limiter, login_manager
-from academy.services import accounts, profile
+from academy.services import accounts, profile, signups
 from academy.services.errors import ServiceError
+from academy.services.login_cache import LoginSessionCache
 
 from . import errors
 from .access import public, safe_next, signed_in
 from .forms import (
     ActionForm,
     ChangePasswordForm,
+    FinishSignUpForm,
     ForgotPasswordForm,
     JoinOrganisationForm,
     LoginForm,
@@ -41,13 +43,25 @@ def _policy() -> accounts.SessionPolicy:
                                   absolute=timedelta(hours=current_app.config["SESSION_MAX_HOURS"]))
 
 
+@bp.record_once
+def _create_login_cache(state) -> None:
+    """One cache of live login sessions per app (so per worker), emptied by this app's own commits."""
+    cache = LoginSessionCache(state.app.config["SESSION_RECHECK_SECONDS"])
+    cache.watch(state.app.extensions["academy.sessionmaker"])
+    state.app.extensions["academy.login_cache"] = cache
+
+
 @login_manager.request_loader
 def load_user_from_session(_request):
-    """Flask-Login hook: the user behind the cookie's login session, if it is still live."""
+    """Flask-Login hook: the user behind the cookie's login session, if it is still live.
+
+    Answered from this worker's cache when the database confirmed the session less than
+    ``ACADEMY_SESSION_RECHECK_SECONDS`` ago (services/login_cache.py has the bound).
+    """
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = accounts.load_login_session(get_session(), token, _policy())
+    row = accounts.load_login_session(get_session(), token, _policy(), current_app.extensions["academy.login_cache"])
     if row is None:
         session.pop(SESSION_KEY, None)
         return None
@@ -173,27 +187,61 @@ def logout():
     return redirect(url_for("main.home"))
 
 
+#: Where the submitting browser keeps its sign-up secret (it finishes without typing the password).
+SIGNUP_KEY = "signup"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 @public
 def register():
-    # Signing up from a course page returns there (a path on this site only: no open redirect).
+    # Signing up from a course page returns there (a path on this site only: no open redirect), once
+    # the emailed link has been followed.
     next_url = safe_next(request.args.get("next"), url_for("main.dashboard"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(get_session(), email=form.email.data, name=form.name.data,
+            secret = signups.request(get_session(), email=form.email.data, name=form.name.data,
                                      password=form.password.data, join_code=form.join_code.data or "",
+                                     next_path=safe_next(request.args.get("next"), "") or None,
                                      actor=current_actor())
         except ServiceError as exc:
             attach_errors(form, exc)
         else:
+            # The same page, status and cookie whether or not the address already has an account.
+            session[SIGNUP_KEY] = secret
+            return render_template("auth/signup_sent.html", email=accounts.normalise_email(form.email.data))
+    return render_template("auth/register.html", form=form, next=safe_next(request.args.get("next"), ""))
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@public
+def finish_signup(token: str):
+    """The emailed sign-up link: a GET shows what will be made; the button (a POST) makes it."""
+    db = get_session()
+    try:
+        pending = signups.pending(db, token, session.get(SIGNUP_KEY))
+    except ServiceError as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = FinishSignUpForm()
+    if form.validate_on_submit():
+        try:
+            user, next_path = signups.complete(db, token, browser_secret=session.get(SIGNUP_KEY),
+                                               password=form.password.data or "", actor=current_actor())
+        except ServiceError as exc:
+            if exc.field_errors:
+                attach_errors(form, exc)
+            else:
+                return render_template("auth/link_invalid.html", message=str(exc)), 404
+        else:
             sign_in(user)
             flash("Your account is ready. Welcome to MIM Academy.", "success")
-            return redirect(next_url)
-    return render_template("auth/register.html", form=form, next=safe_next(request.args.get("next"), ""))
+            return redirect(safe_next(next_path, url_for("main.dashboard")))
+    status = 200 if request.method == "GET" else 400
+    return render_template("auth/finish_signup.html", form=form, pending=pending), status
 
 
 @bp.get("/account")

@@ -111,6 +111,14 @@ class RegisterForm(_NewPasswordMixin, BaseForm):
         return (self[name] for name in (*self.field_order, "csrf_token"))
 
 
+class FinishSignUpForm(BaseForm):
+    """The button that makes the account a sign-up link stands for; another browser also types the password."""
+
+    password = PasswordField("Password", validators=[Optional(), Length(max=1024)],
+                             description="The password you chose when you signed up.",
+                             render_kw={"autocomplete": "current-password"})
+
+
 class SetupForm(_NewPasswordMixin, BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()], filters=[_strip])

@@ -10,9 +10,9 @@ from academy.domain.worksheets import split_html
 from academy.services import learning, progress, worksheets
 from academy.services.errors import InvalidInput
 
+from ..links import site_links
 from .access import public, signed_in
 from .forms import ActionForm
-from .links import SiteLinks
 from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -49,16 +49,27 @@ def catalogue():
 @public
 def course(course_slug: str):
     view = learning.with_exam_result(get_session(), _learner_view(course_slug), _user_id())
-    return render_template("learn/course.html", view=view, form=ActionForm())
+    return render_template("learn/course.html", view=view, form=ActionForm(), links=site_links(current_app))
 
 
 @bp.post("/<course_slug>/enrol")
 @signed_in
 def enrol(course_slug: str):
+    """Enrolment is this POST (with its CSRF token), never a side effect of opening a page.
+
+    Lands on the module it was asked from (``?module=``, the module page's form), else on the first
+    module to read.
+    """
     view = _learner_view(course_slug)
-    if ActionForm().validate_on_submit() and progress.enrol(get_session(), current_user.id, view.outline.course_id):
+    if not ActionForm().validate_on_submit():
+        flash("This form has expired. Press the button again.", "error")
+        return redirect(url_for(".course", course_slug=course_slug))
+    if progress.enrol(get_session(), current_user.id, view.outline.course_id):
         flash(f"You are enrolled in {view.outline.title}. Your progress is saved as you read.", "success")
-    return redirect(url_for(".course", course_slug=course_slug))
+    module = view.outline.module(request.args.get("module", "")) or view.continue_module
+    if module is None:
+        return redirect(url_for(".course", course_slug=course_slug))
+    return redirect(url_for(".module", course_slug=course_slug, module_slug=module.slug))
 
 
 @bp.get("/<course_slug>/continue")
@@ -78,9 +89,9 @@ def continue_course(course_slug: str):
 def module(course_slug: str, module_slug: str):
     view, shown = _module_of(course_slug, module_slug)
     if not view.enrolled:
-        progress.enrol(get_session(), current_user.id, view.outline.course_id)
-        flash(f"You are now enrolled in {view.outline.title}. Your progress is saved as you read.", "success")
-        return redirect(request.path)
+        # A GET changes nothing: the module is there to read, with the form that enrols.
+        return render_template("learn/module.html", view=view, module=shown, form=ActionForm(),
+                               links=site_links(current_app))
     return _module_page(view, shown)
 
 
@@ -97,13 +108,11 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     """The module page; ``answered`` is a worksheet just answered (shown in place of the saved one)."""
     state = progress.record_view(get_session(), current_user.id, view.outline.course_id, shown.id, view.states,
                                  completes=not shown.quizzes)
-    previous, following = view.outline.neighbours(shown)
     panels = worksheets.panels(get_session(), current_user.id, view.outline.course_id, shown.worksheets)
     if answered is not None:
         panels[answered.worksheet.key] = answered
-    return render_template("learn/module.html", view=view.with_state(state), module=shown,
-                           previous=previous, following=following, panels=panels, form=ActionForm(),
-                           links=SiteLinks(current_app)), status
+    return render_template("learn/module.html", view=view.with_state(state), module=shown, panels=panels,
+                           form=ActionForm(), links=site_links(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")

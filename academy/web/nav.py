@@ -15,6 +15,8 @@ class NavItem:
     label: str
     url: str
     current: bool
+    #: A menu's entries (the header shows the item as a disclosure); empty for a plain link.
+    children: tuple[NavItem, ...] = ()
 
 
 def _manages_an_organisation(user) -> bool:
@@ -45,9 +47,14 @@ ADMIN_SECTIONS = (
 )
 
 
+#: For an admin (who has the most entries), these gather under one "Admin" menu in the header,
+#: followed by the admin area's own tabs, so the header stays one line.
+ADMIN_MENU = ("author.index", "analytics.overview", "admin.users")
+
+
 def items_for(user) -> list[NavItem]:
     """The header entries ``user`` (None when anonymous) may open, in order."""
-    found = []
+    found: list[tuple[str, NavItem]] = []
     current_blueprint = (request.endpoint or "").split(".", 1)[0]
     for label, endpoint, *when in HEADER:
         access = access_of(current_app, endpoint)
@@ -55,8 +62,18 @@ def items_for(user) -> list[NavItem]:
         if allowed and when:
             allowed = when[0](user)
         if allowed:
-            found.append(NavItem(label, url_for(endpoint), endpoint.split(".", 1)[0] == current_blueprint))
-    return found
+            found.append((endpoint, NavItem(label, url_for(endpoint),
+                                            endpoint.split(".", 1)[0] == current_blueprint)))
+    grouped = [item for endpoint, item in found if endpoint in ADMIN_MENU]
+    if len(grouped) < len(ADMIN_MENU):
+        return [item for _, item in found]
+    area = [("Users", "admin.users"), ("Organisations", "admin.organisations"), *ADMIN_SECTIONS]
+    children = (*(item for item in grouped if item.label != "Admin"),
+                *(NavItem(label, url_for(endpoint), request.endpoint == endpoint) for label, endpoint in area))
+    menu = NavItem("Admin", url_for("admin.users"),
+                   any(item.current for item in grouped)
+                   or any(endpoint.split(".", 1)[0] == current_blueprint for _, endpoint in area), children)
+    return [item for endpoint, item in found if endpoint not in ADMIN_MENU] + [menu]
 
 
 def url_if(endpoint: str, **values) -> str | None:

@@ -10,6 +10,7 @@ from academy.services.errors import NotFound
 
 from .access import signed_in
 from .errors import render_error
+from .responses import content_disposition
 
 bp = Blueprint("resources", __name__, url_prefix="/courses/<course_slug>/resources")
 
@@ -47,7 +48,6 @@ def workbook(course_slug: str, resource_slug: str):
 
 
 def _download(data: bytes, mimetype: str, name: str):
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = current_app.response_class(data, mimetype=mimetype, headers=content_disposition(name))
     response.headers["Cache-Control"] = "private, no-cache"
     return response

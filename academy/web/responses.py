@@ -6,7 +6,7 @@ from typing import Protocol
 
 from flask import Response, current_app, request
 
-from .links import VERSION_LENGTH
+from ..links import VERSION_LENGTH
 
 #: Course images are the author's files: even opened directly, an SVG may not run anything.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

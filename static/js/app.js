@@ -22,4 +22,18 @@
     form.dataset.sent = "1";
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
   });
+  // --header-height follows the header's real height (a long name, a zoomed page), so the
+  // sticky quiz bar sits right under the header; the CSS holds a good guess until then.
+  var header = document.querySelector(".site-header");
+  if (header && window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--header-height", header.getBoundingClientRect().height + "px");
+    }).observe(header);
+  }
+  // The header's menus close when a link in it is followed or the page is clicked elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-menu[open], details.nav-group[open]").forEach(function (menu) {
+      if (!menu.contains(event.target) || event.target.closest("a")) menu.removeAttribute("open");
+    });
+  });
 })();

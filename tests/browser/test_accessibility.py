@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from academy.models import User
-from academy.services import accounts, assignments, invitations
+from academy.services import accounts, assignments, invitations, signups
 from academy.services.actors import OPERATOR, Actor
 from harness.live_server import LiveSite
 from tests.support.organisations import invitation_link
+from tests.support.signups import signup_link
 
 from .conftest import ARTIFACTS, SCREENSHOTS
 from .ui import sign_in
@@ -68,12 +69,27 @@ def _invitation(site: LiveSite) -> str:
         return "/invitations/" + invitation_link(session, email).rsplit("/", 1)[1]
 
 
+def _signup(site: LiveSite) -> str:
+    """A pending sign-up's link, as another browser opens it (it asks for the password)."""
+    email = f"signing-up-{site._next()}@example.com"
+    with site.session() as session:
+        signups.request(session, email=email, name="Sina Signup", password="A long evening on the bridge")
+        return signup_link(session, email)
+
+
+def _open_admin_menu(page) -> None:
+    page.locator(".site-nav details.nav-group summary").click()
+    expect(page.get_by_role("link", name="Audit log")).to_be_visible()
+
+
 PAGES = [
     PageCheck("home", "/"),
     PageCheck("sign-in", "/login"),
     PageCheck("sign-in-with-errors", "/login", then=_submit_empty),
     PageCheck("register", "/register"),
     PageCheck("register-with-errors", "/register", then=_submit_empty),
+    PageCheck("finish-signup", _signup),
+    PageCheck("module-not-enrolled", "/courses/mim-service-models/glossary", role="learner"),
     PageCheck("setup", lambda site: f"/setup/{site.new_setup_token()}"),
     PageCheck("setup-link-invalid", "/setup/no-such-token", status=404),
     PageCheck("not-found", "/no-such-page", status=404),
@@ -91,6 +107,7 @@ PAGES = [
     PageCheck("admin-outbox", "/admin/outbox", role="admin"),
     PageCheck("account", "/account", role="learner"),
     PageCheck("course", "/courses/mim-service-models"),
+    PageCheck("admin-header-menu-open", "/dashboard", role="admin", then=_open_admin_menu),
 ]
 SCHEMES = ["light", "dark"]
 

@@ -10,17 +10,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from .conftest import ARTIFACTS
-from .ui import complete_modules, sign_in
+from .ui import complete_modules, enrol, sign_in
 
 pytestmark = pytest.mark.browser
 
 COURSE = "/courses/mim-service-models"
 ATTEMPT_URL = re.compile(r"/attempts/[^/?]+$")
-
-
-def enrol(page: Page) -> None:
-    """Opening a module enrols the learner."""
-    page.goto(f"{COURSE}/what-is-a-major-incident")
 
 
 def start(page: Page, quiz: str) -> None:

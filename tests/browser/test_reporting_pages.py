@@ -42,6 +42,8 @@ PAGES = {
     "admin-api-tokens": lambda ids: "/admin/api-tokens",
     "analytics": lambda ids: "/analytics?course=mim-service-models",
     "analytics-quiz": lambda ids: f"/analytics/quizzes/{ids['quiz']}",
+    "analytics-learners": lambda ids: "/analytics/courses/mim-service-models/learners",
+    "analytics-learners-stuck": lambda ids: "/analytics/courses/mim-service-models/learners?stuck=1&sort=failed",
 }
 
 
@@ -66,9 +68,9 @@ def test_reporting_pages_have_no_serious_accessibility_violations(name, scheme, 
 def test_charts_are_images_with_a_name_and_their_numbers_in_a_table(page: Page, seeded, create_user):
     sign_in(page, create_user("admin"))
     page.goto("/analytics?course=mim-service-models")  # other journeys may have added courses
-    chart = page.get_by_role("img", name="Enrolments, completions and certificates per week")
+    chart = page.get_by_role("img", name="Enrolments, completions and certificates per day")
     expect(chart).to_be_visible()
-    table = page.get_by_role("table", name="Activity by week")
+    table = page.get_by_role("table", name="Activity by day")
     expect(table).to_be_hidden()
     page.locator("details.data-table summary").first.click()
     expect(table).to_be_visible()

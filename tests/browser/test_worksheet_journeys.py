@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .conftest import SCREENSHOTS
-from .ui import path_is
+from .ui import enrol, path_is
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +33,6 @@ ANSWERS = [
     ("Who must speak to your users and customers during a major incident?",
      "A provider may speak for us, within agreed rules"),
 ]
-
-
-def enrol(page: Page) -> None:
-    page.goto(COURSE)
-    page.get_by_role("button", name="Enrol in this course").click()
-    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
 
 
 def selector(page: Page):
@@ -98,7 +92,8 @@ def test_a_learner_works_through_the_selector_saves_comes_back_and_prints(page, 
 
 def test_a_learner_opens_a_job_aid_and_fetches_its_pdf_and_spreadsheet(page, sign_in_as, shoot):
     sign_in_as("learner")
-    enrol(page)
+    enrol(page)  # lands on the first module
+    page.goto(COURSE)
     aids = page.get_by_role("list", name="Job aids and resources")
     expect(aids.get_by_role("listitem")).to_have_count(7)
     aids.get_by_role("link", name="Responsibility chart per model", exact=True).click()

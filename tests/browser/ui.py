@@ -24,6 +24,37 @@ def sign_in(page: Page, account: Account, password: str | None = None, *, lands_
     expect(page).to_have_url(path_is(lands_on))
 
 
+def sign_up(page: Page, site, *, name: str, email: str, password: str, lands_on: str = "/dashboard") -> None:
+    """Fill in the open sign-up form, read the emailed link from the site's outbox, follow it in the same
+    browser and press its button, as a person reading their mail would; wait for the page it leads to."""
+    from tests.support.signups import signup_link
+
+    form = page.locator("main form")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_label("Confirm password").fill(password)
+    form.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    expect(page.locator("main")).to_contain_text(f"we sent a link to {email.lower()} to finish creating your account")
+    with site.session() as session:
+        link = signup_link(session, email)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Finish creating your account")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page).to_have_url(path_is(lands_on))
+    expect(page.get_by_role("status")).to_contain_text("Your account is ready")
+
+
+def enrol(page: Page, course_slug: str = "mim-service-models", *,
+          first_module: str = "what-is-a-major-incident") -> None:
+    """Enrol from the course page's button (a POST): it lands on the first module to read."""
+    page.goto(f"/courses/{course_slug}")
+    page.get_by_role("button", name="Enrol in this course").click()
+    expect(page).to_have_url(path_is(f"/courses/{course_slug}/{first_module}"))
+    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
+
+
 def open_account_menu(page: Page) -> None:
     """Open the header's account menu (a <details> disclosure)."""
     menu = page.locator("details.account-menu")

@@ -96,10 +96,17 @@ def prepare_submission(site: LiveSite, path: str, form: dict, *, visitor: int, p
     return Submission(client, path, {**form, "csrf_token": token})
 
 
+REGISTRATION_PASSWORD = "Escalated to the supplier at 11:20"
+
+
 def registration(site: LiveSite, n: int, *, email: str | None = None) -> Submission:
-    """A prepared registration form for visitor ``n``."""
-    password = "Escalated to the supplier at 11:20"
+    """A prepared registration form for visitor ``n`` (answered "check your inbox" when it worked)."""
     return prepare_submission(site, "/register", {
         "name": f"Burst Learner {n}", "email": email or f"burst{n}@example.com",
-        "password": password, "confirm": password, "join_code": "",
+        "password": REGISTRATION_PASSWORD, "confirm": REGISTRATION_PASSWORD, "join_code": "",
     }, visitor=n)
+
+
+def finishing(site: LiveSite, n: int, link: str) -> Submission:
+    """The emailed sign-up link's button, pressed by visitor ``n`` (another browser: it types the password)."""
+    return prepare_submission(site, link, {"password": REGISTRATION_PASSWORD}, visitor=n)

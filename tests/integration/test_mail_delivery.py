@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import threading
 import urllib.parse
 from datetime import timedelta
@@ -250,3 +252,29 @@ def test_smtps_delivers_over_tls_from_the_first_byte_with_a_password(db, tmp_pat
                                mail_from="no-reply@academy.example").deliver()
         assert report.sent == 1, report
         assert len(server.received) == 1
+
+
+# --- without ACADEMY_SMTP_URL: the console ---------------------------------------------------------------
+
+def test_without_an_smtp_url_the_worker_prints_each_message_once_and_leaves_it_queued(runner, db):
+    queue(db, 2)
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        # --parent-pid of a process that is not our parent: the worker stops by itself after a second.
+        result = runner.invoke(args=["mail", "work", "--interval", "0.2", "--parent-pid", "-1"])
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    assert result.exit_code == 0, result.output
+    assert "ACADEMY_SMTP_URL is not set" in result.output
+    assert result.output.count("Subject: Your certificate 0") == 1  # printed once, not at every pass
+    assert result.output.count("Subject: Your certificate 1") == 1
+    assert "To: eleni@example.com" in result.output and "CODE-1" in result.output
+    assert statuses(db) == ["queued", "queued"]  # still in the outbox, for the admin page and a later SMTP
+
+
+def test_in_debug_without_an_smtp_url_enqueue_logs_the_text(app, db, caplog):
+    app.debug = True
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        queue(db)
+    assert "Subject: Your certificate 0" in caplog.text and "CODE-0" in caplog.text

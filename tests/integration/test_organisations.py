@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,6 @@ from academy.domain import exports as shaping
 from academy.domain.assignments import AssignmentStatus, Cell
 from academy.models import Certificate, CourseAssignment, Enrolment, Invitation, Organisation, Role, User, utcnow
 from academy.services import (
-    accounts,
     assignment_reminders,
     assignments,
     certificates,
@@ -21,6 +21,7 @@ from academy.services import (
     manager_exports,
     organisations,
     reminders,
+    signups,
 )
 from academy.services.actors import Actor
 from academy.services.errors import InvalidInput, NotFound
@@ -340,7 +341,9 @@ def test_people_who_join_with_the_code_are_told_by_the_scan(db, org, manager, co
     assignments.assign(db, org, "incident-basics", due_days=30, actor=Actor(manager.id))
     db.commit()
     code = db.get(Organisation, org).join_code
-    joined = accounts.register(db, email="jo@northbank.example", name="Jo Joiner", password=PASSWORD, join_code=code)
+    signups.request(db, email="jo@northbank.example", name="Jo Joiner", password=PASSWORD, join_code=code)
+    token = re.search(r"/register/([\w-]+)", outbox(db, kind="signup", to="jo@northbank.example")[0].text_body).group(1)
+    joined, _ = signups.complete(db, token, browser_secret=None, password=PASSWORD)
     assert reminders.scan(db, utcnow()) == 1
     [notice] = outbox(db, kind="course-assigned", to=joined.email)
     assert "Incident Basics" in notice.subject

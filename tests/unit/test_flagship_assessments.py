@@ -30,6 +30,12 @@ class Links:
     def asset_url(self, course, path, sha256):
         return f"/c/{course}/assets/{path}"
 
+    def quiz_url(self, course, quiz):
+        return f"/c/{course}/quizzes/{quiz}"
+
+    def resource_url(self, course, resource):
+        return f"/c/{course}/resources/{resource}"
+
 
 @pytest.fixture(scope="module")
 def snapshot() -> content.Snapshot:

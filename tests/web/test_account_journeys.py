@@ -12,6 +12,7 @@ from sqlalchemy import select
 from academy.models import AuditEvent, Certificate, User
 from academy.services import accounts, certificates
 from tests.support import certification as course_support
+from tests.support.signups import signup_link
 
 
 def text(response) -> str:
@@ -131,7 +132,7 @@ def test_the_admin_area_answers_at_its_own_address(admin_client, learner_client,
 
 # --- signing up from a course ----------------------------------------------------------------------
 
-def test_signing_up_from_a_course_page_returns_to_that_course(course, client):
+def test_signing_up_from_a_course_page_returns_to_that_course(course, client, db):
     course_page = f"/courses/{course_support.SLUG}"
     html = text(client.get(course_page))
     register = re.search(r'href="(/register\?next=[^"]+)"', html).group(1)
@@ -139,11 +140,15 @@ def test_signing_up_from_a_course_page_returns_to_that_course(course, client):
     data = {"name": "Zoë Ōtsuka", "email": "zoe@example.com", "password": "A long evening on the bridge",
             "confirm": "A long evening on the bridge"}
     response = client.submit(register.replace("&amp;", "&"), data, page=register)
+    assert response.status_code == 200 and "Check your inbox" in text(response)
+    # The emailed link, from the browser that signed up, ends on the course signed up from.
+    response = client.submit(signup_link(db, "zoe@example.com"))
     assert response.status_code == 302 and response.headers["Location"] == course_page
 
 
-def test_an_offsite_next_after_sign_up_goes_to_the_dashboard(client):
+def test_an_offsite_next_after_sign_up_goes_to_the_dashboard(client, db):
     data = {"name": "Eve", "email": "eve@example.com", "password": "A long evening on the bridge",
             "confirm": "A long evening on the bridge"}
-    response = client.submit("/register?next=https://evil.example/", data, page="/register")
+    assert client.submit("/register?next=https://evil.example/", data, page="/register").status_code == 200
+    response = client.submit(signup_link(db, "eve@example.com"))
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"

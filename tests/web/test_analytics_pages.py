@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from academy.models import Course, CourseEditor, Quiz
+from academy.models import Course, CourseEditor, Quiz, utcnow
 from tests.support import reporting
 
 
@@ -21,18 +22,57 @@ def seeded(app, runner, content_dir, db):
 
 def test_admins_see_charts_with_titles_descriptions_and_data_tables(admin_client, seeded):
     page = admin_client.get("/analytics").text
-    assert page.count('role="img"') == 1 and "<polyline" in page
+    # The activity chart twice (wide, and compact for phones: CSS shows one), each a named image.
+    assert page.count('role="img"') == 2 and "<polyline" in page
     assert re.search(r'<svg[^>]+aria-labelledby="activity-title activity-desc"', page)
-    assert "<title id=\"activity-title\">Enrolments, completions and certificates per week</title>" in page
+    assert re.search(r'<svg[^>]+aria-labelledby="activity-compact-title activity-compact-desc"', page)
+    assert "<title id=\"activity-title\">Enrolments, completions and certificates per day</title>" in page
     assert page.count("Show the numbers") == 3
     assert "Pass rate by quiz" in page and "Progress by organisation" in page
     assert "<script" not in page.split("</footer>")[0]  # no scripts in the page body
 
 
-def test_the_period_is_chosen_from_a_list(admin_client, seeded):
-    assert admin_client.get("/analytics?weeks=12").status_code == 200
-    response = admin_client.get("/analytics?weeks=7")
-    assert response.status_code == 400 and "Period must be one of" in response.text
+def _headline(page: str) -> str:
+    return page.split('<ul class="stat-cards">', 1)[1].split("</ul>", 1)[0]
+
+
+def test_every_headline_figure_says_its_period_and_the_period_is_kept_in_the_url(admin_client, seeded):
+    page = admin_client.get("/analytics").text  # the default: the last 30 days, drawn per day
+    assert _headline(page).count("Last 30 days") == 4
+    assert '<option value="30" selected>Last 30 days</option>' in page
+    assert "Activity by day" in page
+    page = admin_client.get("/analytics?period=90").text
+    assert _headline(page).count("Last 90 days") == 4 and "Activity by week" in page
+    page = admin_client.get("/analytics?period=all").text
+    since = re.search(r"All time since (\d{1,2} \w{3} \d{4})", _headline(page))
+    assert since and _headline(page).count(f"All time since {since[1]}") == 4
+    assert '<option value="all" selected>All time</option>' in page
+
+
+def test_the_figures_follow_the_period(admin_client, seeded, db):
+    from academy.models import Enrolment
+
+    everyone = db.scalar(select(func.count()).select_from(Enrolment))
+    week = datetime.combine(utcnow().date() - timedelta(days=6), time.min, UTC)  # today and the 6 days before
+    recent = db.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.enrolled_at >= week))
+    db.rollback()
+
+    def enrolments(period: str) -> int:
+        headline = _headline(admin_client.get(f"/analytics?period={period}").text)
+        return int(re.search(r'<span class="stat-value">([\d,]+)</span><span class="stat-label">enrolments',
+                             headline)[1].replace(",", ""))
+
+    assert enrolments("all") == everyone and enrolments("7") == recent
+    assert enrolments("7") <= enrolments("30") <= enrolments("90") <= enrolments("all")
+
+
+@pytest.mark.parametrize("bad", ["12", "weeks", "-1", "30 days", "%00", "7" * 300, "<b>x</b>"])
+def test_a_bad_period_shows_the_default_and_says_so(admin_client, seeded, bad):
+    response = admin_client.get(f"/analytics?period={bad}")
+    assert response.status_code == 200
+    assert "is not one of the periods on offer, so the page shows the last 30 days" in response.text
+    assert _headline(response.text).count("Last 30 days") == 4
+    assert "<b>x</b>" not in response.text
 
 
 def test_a_quiz_page_shows_scores_questions_options_and_branching_calls(admin_client, seeded, db):

@@ -281,6 +281,22 @@ def test_walking_the_draft_as_a_learner_records_nothing(editor, db):
     assert count(db, ModuleProgress) == 0 and count(db, Attempt) == 0
 
 
+def _module_list(page: str) -> str:
+    """The course page's list of modules, without its links (live pages or preview pages)."""
+    listed = re.search(r'<ol class="module-list">.*?</ol>', page, re.S).group(0)
+    return re.sub(r'\s+', " ", re.sub(r' href="[^"]*"', "", listed))
+
+
+def test_the_course_preview_shows_the_modules_as_the_learner_course_page_does(editor, learner_client):
+    learner = learner_client.get("/courses/demo").text
+    preview = editor.get("/author/courses/demo/preview").text
+    assert "preview-banner" in preview
+    # The same list: each module's title, reading time and its number of quizzes, in order.
+    assert _module_list(preview) == _module_list(learner)
+    assert "1 quiz</span>" in _module_list(preview)
+    assert 'href="/author/courses/demo/preview/basics"' in preview and 'href="/courses/demo/' not in preview
+
+
 def test_an_import_over_unpublished_drafts_is_refused_with_a_message(editor, db):
     exported = editor.get("/author/courses/demo/export.zip").data
     save_text(editor, MODULE, "---\ntitle: The basics\n---\nUnpublished work.\n")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from academy.models import Enrolment, ModuleProgress
 from tests.support.content_tree import PNG
@@ -76,10 +76,11 @@ def test_a_visitor_sees_the_course_and_is_invited_to_sign_in(client, published):
 
 def test_a_signed_in_learner_enrols_from_the_course_page(published, learner_client, db):
     assert "Enrol in this course" in text(learner_client.get(COURSE))
-    response = learner_client.submit(f"{COURSE}/enrol", page=COURSE, follow_redirects=True)
-    html = text(response)
-    assert "You are enrolled in Demo course" in html
-    assert "Start the course" in html and "0 of 3 modules done" in html
+    response = learner_client.submit(f"{COURSE}/enrol", page=COURSE)
+    assert response.headers["Location"].endswith(f"{COURSE}/basics")  # the first module to read
+    assert "You are enrolled in Demo course" in text(learner_client.get(response.headers["Location"]))
+    html = text(learner_client.get(COURSE))
+    assert "Continue" in html and "0 of 3 modules done" in html
     assert db.scalar(select(Enrolment.user_id)) == learner_client.user.id
 
 
@@ -110,12 +111,27 @@ def test_a_visitor_is_sent_to_sign_in_for_a_module(client, published):
     assert "/login?next=/courses/demo/basics" in response.headers["Location"]
 
 
-def test_a_first_visit_enrols_and_says_so(published, learner_client, db):
+def test_opening_a_module_enrols_nobody_and_records_nothing(published, learner_client, db):
+    """The hostile review's reproduction: a GET of a module page used to enrol the learner."""
     response = learner_client.get(f"{COURSE}/basics")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"{COURSE}/basics")
+    assert response.status_code == 200
+    html = text(response)
+    assert '<h1 id="module-title">The basics</h1>' in html
+    assert "Enrol to track your progress" in html
+    assert f'action="{COURSE}/enrol?module=basics"' in html
+    db.rollback()
+    assert db.scalar(select(func.count(Enrolment.id))) == 0
+    assert progress_rows(db, learner_client.user.id) == {}
+
+
+def test_enrolling_from_a_module_page_returns_to_it_and_starts_recording(published, learner_client, db):
+    response = learner_client.submit(f"{COURSE}/enrol?module=roles", page=f"{COURSE}/roles")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{COURSE}/roles")
     html = text(learner_client.get(response.headers["Location"]))
-    assert "You are now enrolled in Demo course" in html
-    assert db.scalar(select(Enrolment.course_id)) is not None
+    assert "You are enrolled in Demo course" in html and "Enrol to track your progress" not in html
+    db.rollback()
+    assert db.scalar(select(func.count(Enrolment.id))) == 1
+    assert progress_rows(db, learner_client.user.id)  # reading is recorded once enrolled
 
 
 def test_the_module_page_shows_the_module(enrolled, app):

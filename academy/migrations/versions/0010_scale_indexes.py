@@ -1,7 +1,7 @@
 """indexes for lists that must cost the same at 100,000 learners as at 1,000
 
 Revision ID: 0010_scale_indexes
-Revises: 0009_organisations
+Revises: 0010_signups
 Create Date: 2026-12-03 17:00:00.000000
 
 Measured by ``make bench-scale`` (docs/benchmarks.md, "Cost as data grows"): each list sorted
@@ -30,7 +30,7 @@ from alembic import op
 
 
 revision = '0010_scale_indexes'
-down_revision = '0009_organisations'
+down_revision = '0010_signups'  # after main's 0010: one head
 branch_labels = None
 depends_on = None
 

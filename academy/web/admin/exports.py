@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from academy.db import get_session, session_scope
 from academy.domain import exports as shaping
-from academy.domain.filters import FilterError, parse_date_range
+from academy.domain.filters import FilterError
 from academy.models import Course, CourseVersion, Role, utcnow
-from academy.services import exports, people, xapi
+from academy.services import exports, people
 from academy.services.errors import InvalidInput
 
 from ..access import roles
@@ -91,18 +91,11 @@ def certificates():
 @roles(Role.ADMIN)
 def xapi_statements():
     args = request.args
-    db = get_session()
     try:
-        dates = parse_date_range(args.get("since"), args.get("until"))
-        course_id = xapi.resolve_course(db, args.get("course"))
-    except FilterError as exc:
-        return _form({f"xapi_{exc.field}": str(exc)}, 400, "xapi")
+        export = exports.start_xapi_export(get_session(), course=args.get("course"), since=args.get("since"),
+                                           until=args.get("until"), base_url=current_app.config["BASE_URL"],
+                                           now=utcnow(), actor=current_actor())
     except InvalidInput as exc:
-        return _form({"xapi_course": str(exc)}, 400, "xapi")
-    filters = {k: v for k, v in {"course": args.get("course"), "since": dates.since and dates.since.isoformat(),
-                                 "until": dates.until and dates.until.isoformat()}.items() if v}
-    exports.log_export(db, "xapi", "json", filters, actor=current_actor())
-    scope, base_url = xapi.Scope(dates=dates, course_id=course_id), current_app.config["BASE_URL"]
-    lines = _streamed(lambda session: xapi.statement_lines(session, scope, base_url=base_url))
-    return Response(lines, content_type=shaping.MEDIA_TYPES["json"],
-                    headers=content_disposition(shaping.export_filename("xapi-statements", "json", utcnow().date())))
+        return _form({f"xapi_{field}": messages[0] for field, messages in exc.field_errors.items()}, 400, "xapi")
+    return Response(_streamed(export.lines), content_type=export.media_type,
+                    headers=content_disposition(export.filename))

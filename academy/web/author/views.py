@@ -22,10 +22,10 @@ from academy.models import Role
 from academy.services import authoring, course_transfer, previews, releases
 from academy.services.errors import InvalidInput
 
+from ...links import PreviewLinks, SiteLinks
 from ..access import roles
 from ..errors import json_errors
 from ..forms import ActionForm, attach_errors
-from ..links import PreviewLinks, SiteLinks
 from ..quiz import posted_answers
 from ..requests import current_actor
 from ..responses import content_disposition, send_image
@@ -396,8 +396,9 @@ def export(slug: str):
 @roles(*AUTHORS)
 def preview_course(slug: str):
     course = _course(slug)
-    content, problems = previews.preview_course(get_session(), course, _preview_links())
-    return render_template("author/preview_course.html", course=course, content=content, problems=problems)
+    view, problems = previews.preview_course_page(get_session(), course, _preview_links())
+    return render_template("author/preview_course.html", course=course, view=view, problems=problems,
+                           links=_preview_links())
 
 
 @bp.get("/courses/<slug>/preview/<module>")
@@ -405,9 +406,8 @@ def preview_course(slug: str):
 def preview_module(slug: str, module: str):
     course = _course(slug)
     preview = previews.preview_module(get_session(), course, module, _preview_links())
-    previous, following = preview.view.outline.neighbours(preview.module)
     return render_template("author/preview_module.html", course=course, view=preview.view, module=preview.module,
-                           previous=previous, following=following, links=_preview_links(), edit_path=preview.path)
+                           links=_preview_links(), edit_path=preview.path)
 
 
 @bp.get("/courses/<slug>/preview/resources/<resource>")

@@ -59,10 +59,7 @@ def is_manager(user) -> bool:
 
 
 def _organisation(organisation_id: int):
-    try:
-        return organisations.require_access(get_session(), organisation_id, current_actor())
-    except ServiceError:
-        abort(404)
+    return organisations.require_access(get_session(), organisation_id, current_actor())
 
 
 def _require_action_form() -> None:
@@ -104,10 +101,7 @@ def organisation(organisation_id: int):
 @signed_in
 def person(organisation_id: int, user_id: int):
     org = _organisation(organisation_id)
-    try:
-        found = organisations.person(get_session(), org.id, user_id, utcnow())
-    except ServiceError:
-        abort(404)
+    found = organisations.person(get_session(), org.id, user_id, utcnow())
     return render_template("manage/person.html", org=org, person=found, today=utcnow().date())
 
 
@@ -166,10 +160,7 @@ def upload(organisation_id: int):
 def withdraw(organisation_id: int, invitation_id: int):
     org = _organisation(organisation_id)
     _require_action_form()
-    try:
-        invitations.withdraw(get_session(), org.id, invitation_id, actor=current_actor())
-    except ServiceError:
-        abort(404)
+    invitations.withdraw(get_session(), org.id, invitation_id, actor=current_actor())
     flash("The invitation is withdrawn; its link no longer works.", "success")
     return redirect(url_for("manage.invite", organisation_id=org.id))
 
@@ -232,10 +223,7 @@ def assignments_page(organisation_id: int):
 def remove_assignment(organisation_id: int, assignment_id: int):
     org = _organisation(organisation_id)
     _require_action_form()
-    try:
-        assignments.remove(get_session(), org.id, assignment_id, actor=current_actor())
-    except ServiceError:
-        abort(404)
+    assignments.remove(get_session(), org.id, assignment_id, actor=current_actor())
     flash("The assignment is withdrawn. People keep their progress.", "success")
     return redirect(url_for("manage.assignments_page", organisation_id=org.id))
 
@@ -274,6 +262,7 @@ def due_panel_context() -> dict:
 
 def manager_panel_context() -> dict:
     managed = organisations.managed_organisations(get_session(), current_user.id)
-    session[MANAGES_KEY] = bool(managed)  # an appointment made meanwhile shows in the header from here on
+    if session.get(MANAGES_KEY) != bool(managed):  # only a change rewrites the cookie
+        session[MANAGES_KEY] = bool(managed)  # an appointment made meanwhile shows in the header from here on
     return {"managed": managed}
 
