@@ -146,18 +146,18 @@ def _module_count(session: Session, course_id: int) -> int:
     return session.scalar(select(func.count()).select_from(_current_modules(course_id).subquery())) or 0
 
 
-def _completions(course_id: int, modules: int, since: datetime):
+def _completions(course_id: int, modules: int, since: datetime | None):
     """(user, moment) of each learner who has completed every module of the course's current version,
-    their last module at ``since`` or later.
+    their last module at ``since`` or later (None: ever).
 
     Only learners who completed some module since then can have (a course completion's moment is its
     last module's): the index on (course_id, completed_at) finds them, so the cost follows the period,
     not the course's whole history."""
-    recent = select(ModuleProgress.user_id).where(ModuleProgress.course_id == course_id,
-                                                  ModuleProgress.completed_at >= since)
+    recent = (ModuleProgress.user_id.in_(select(ModuleProgress.user_id).where(
+        ModuleProgress.course_id == course_id, ModuleProgress.completed_at >= since)) if since is not None else true())
     return (select(ModuleProgress.user_id, func.max(ModuleProgress.completed_at).label("at"))
             .where(ModuleProgress.course_id == course_id, ModuleProgress.completed_at.is_not(None),
-                   ModuleProgress.module_id.in_(_current_modules(course_id)), ModuleProgress.user_id.in_(recent))
+                   ModuleProgress.module_id.in_(_current_modules(course_id)), recent)
             .group_by(ModuleProgress.user_id).having(func.count() >= max(1, modules)).subquery())
 
 
@@ -207,7 +207,7 @@ def headline(session: Session, course_id: int, since: datetime | None) -> Headli
 
     enrolments = session.scalar(select(func.count()).select_from(Enrolment)
                                 .where(Enrolment.course_id == course_id, after(Enrolment.enrolled_at)))
-    done = _completions(course_id, _module_count(session, course_id))
+    done = _completions(course_id, _module_count(session, course_id), since)
     completions = session.scalar(select(func.count()).select_from(done).where(after(done.c.at)))
     certificates = session.scalar(select(func.count()).select_from(Certificate)
                                   .where(Certificate.course_id == course_id, after(Certificate.issued_at)))
