@@ -146,6 +146,16 @@ def run_wrk(url: str, *, seconds: int, connections: int, threads: int, env: dict
     raise RuntimeError(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
 
 
+def drain(site: BenchSite) -> None:
+    """Wait until the app's workers have answered what wrk left queued when it stopped.
+
+    wrk closes its connections at the end of a run, but requests already accepted or waiting in the
+    listen queue are still served, one after another. A slow page (the 5,000-person matrix) leaves
+    seconds of such work behind, which the next page's run would otherwise pay for (0 req/s). One
+    request to /healthz, queued behind that backlog, answers once the backlog is gone."""
+    HttpClient(site.live.base_url, timeout=300).request("GET", "/healthz")
+
+
 @dataclass
 class Target:
     """A page ready for wrk: its URL and the environment report.lua reads."""
@@ -187,10 +197,12 @@ def measure(site: BenchSite, pages: list[Page], args: argparse.Namespace) -> lis
     wrk = {"connections": args.connections, "threads": args.threads}
     for target in targets:
         run_wrk(target.url, seconds=args.warmup, env=target.env, **wrk)
+        drain(site)
     for n in range(args.rounds):
         log(f"{site.backend}: round {n + 1} of {args.rounds}")
         for target in targets:
             target.runs.append(run_wrk(target.url, seconds=args.duration, env=target.env, **wrk))
+            drain(site)
     baseline = next((t for t in targets if t.page.baseline), None)
     for target in targets:
         result = results[target.page.name]

@@ -181,18 +181,19 @@ class LiveLogin:
 
 
 def load_login_session(session: Session, token: str, policy: SessionPolicy,
-                       cache: LoginSessionCache | None = None) -> LiveLogin | None:
+                       cache: LoginSessionCache | None = None, *, revision: str = "") -> LiveLogin | None:
     """The live login session for ``token`` (with its user), or None when revoked or expired.
 
     With a ``cache`` (services.login_cache), a session read from the database less than its
-    recheck interval ago is answered without a query; otherwise one query (the user is joined).
+    recheck interval ago under the same account ``revision`` (the session cookie's) is answered
+    without a query; otherwise one query (the user is joined).
     The idle clock is refreshed at most once a minute (always from the database).
     """
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
     now = utcnow()
-    entry = cache.get(token_hash) if cache is not None else None
+    entry = cache.get(token_hash, revision) if cache is not None else None
     if entry is not None:
         if now - entry.created_at > policy.absolute or now - entry.last_seen_at > policy.idle:
             return None
@@ -213,7 +214,7 @@ def load_login_session(session: Session, token: str, policy: SessionPolicy,
         session.commit()
         last_seen_at = now
     if cache is not None:
-        cache.put(token_hash, row, last_seen_at=last_seen_at)
+        cache.put(token_hash, row, last_seen_at=last_seen_at, revision=revision)
     return LiveLogin(row.id, row.user)
 
 

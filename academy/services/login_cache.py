@@ -12,6 +12,12 @@ next request reads the database again. So:
 - on every other host it applies within ``recheck_seconds``;
 - ``recheck_seconds = 0`` turns the cache off (every request reads the database, as before).
 
+A host runs several workers, each with its own cache. So that people see their own changes (a new
+name, an organisation joined) at once whichever worker answers next, an entry also carries the
+account *revision* the browser's signed session cookie named when it was read: the web layer gives
+the cookie a new revision whenever a request commits a change to the signed-in user's own row (see
+``listeners``), and an entry read under another revision is not used.
+
 The idle and absolute time-outs are still checked on every request against the cached times, and
 an entry whose idle clock needs its once-a-minute refresh goes back to the database.
 """
@@ -49,6 +55,8 @@ class Entry:
     user: User
     #: ``clock()`` when the database was read.
     checked_at: float
+    #: The account revision the session cookie carried when the database was read.
+    revision: str = ""
 
 
 def snapshot(user: User) -> User:
@@ -68,6 +76,8 @@ class LoginSessionCache:
         self.clock = clock
         self._items: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        #: Called after a commit with the ids of the users it changed (None: possibly anyone).
+        self.listeners: list[Callable[[set[int] | None], None]] = []
 
     @property
     def enabled(self) -> bool:
@@ -76,25 +86,27 @@ class LoginSessionCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, token_hash: str) -> Entry | None:
-        """The entry for ``token_hash`` if it was read from the database less than ``recheck_seconds`` ago."""
+    def get(self, token_hash: str, revision: str = "") -> Entry | None:
+        """The entry for ``token_hash`` if it was read from the database less than ``recheck_seconds``
+        ago, under the same account ``revision``."""
         if not self.enabled:
             return None
         with self._lock:
             entry = self._items.get(token_hash)
             if entry is None:
                 return None
-            if self.clock() - entry.checked_at >= self.recheck_seconds:
+            if entry.revision != revision or self.clock() - entry.checked_at >= self.recheck_seconds:
                 del self._items[token_hash]
                 return None
             self._items.move_to_end(token_hash)
             return entry
 
-    def put(self, token_hash: str, row: LoginSession, *, last_seen_at: datetime) -> None:
-        """Remember ``row`` (just read from the database, with its user)."""
+    def put(self, token_hash: str, row: LoginSession, *, last_seen_at: datetime, revision: str = "") -> None:
+        """Remember ``row`` (just read from the database, with its user) under ``revision``."""
         if not self.enabled:
             return
-        entry = Entry(row.id, row.user_id, row.created_at, last_seen_at, snapshot(row.user), self.clock())
+        entry = Entry(row.id, row.user_id, row.created_at, last_seen_at, snapshot(row.user), self.clock(),
+                      revision)
         with self._lock:
             self._items[token_hash] = entry
             self._items.move_to_end(token_hash)
@@ -157,9 +169,13 @@ class LoginSessionCache:
             return
         if pending["all"]:
             self.clear()
-            return
-        self.forget_users(pending["users"])
-        self.forget_tokens(pending["tokens"])
+        else:
+            self.forget_users(pending["users"])
+            self.forget_tokens(pending["tokens"])
+        changed = None if pending["all"] else pending["users"]
+        if changed is None or changed:
+            for listener in self.listeners:
+                listener(changed)
 
     @staticmethod
     def _discard(session: Session, previous_transaction) -> None:

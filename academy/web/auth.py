@@ -5,7 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -48,7 +59,23 @@ def _create_login_cache(state) -> None:
     """One cache of live login sessions per app (so per worker), emptied by this app's own commits."""
     cache = LoginSessionCache(state.app.config["SESSION_RECHECK_SECONDS"])
     cache.watch(state.app.extensions["academy.sessionmaker"])
+    cache.listeners.append(_new_account_revision)
     state.app.extensions["academy.login_cache"] = cache
+
+
+#: Session-cookie key: the account revision login-cache entries must match (services/login_cache.py).
+ACCOUNT_REVISION = "account_rev"
+
+
+def _new_account_revision(changed: set[int] | None) -> None:
+    """A commit changed these users' rows: if the signed-in user is one of them, give their cookie a
+    new account revision, so the next request on any worker reads their row afresh."""
+    if not has_request_context():
+        return
+    user = g.get("_login_user")
+    user_id = getattr(user, "id", None)
+    if user_id is not None and (changed is None or user_id in changed) and session.get(SESSION_KEY):
+        session[ACCOUNT_REVISION] = secrets.token_urlsafe(6)
 
 
 @login_manager.request_loader
@@ -61,7 +88,8 @@ def load_user_from_session(_request):
     token = session.get(SESSION_KEY)
     if not token:
         return None
-    row = accounts.load_login_session(get_session(), token, _policy(), current_app.extensions["academy.login_cache"])
+    row = accounts.load_login_session(get_session(), token, _policy(), current_app.extensions["academy.login_cache"],
+                                      revision=session.get(ACCOUNT_REVISION, ""))
     if row is None:
         session.pop(SESSION_KEY, None)
         return None

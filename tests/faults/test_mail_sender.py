@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from academy import create_app
-from academy.db import session_scope
+from academy.db import begin_write, session_scope
 from academy.models import OutboxMessage, utcnow
 from academy.services import mail
 from harness.live_server import BIN, REPO, LiveServer, migrated_sqlite
@@ -36,6 +36,7 @@ def flask(env, *args) -> subprocess.Popen:
 
 
 def queue(db, n: int) -> None:
+    begin_write(db)
     for i in range(n):
         mail.enqueue(db, to_email=f"learner{i}@example.com", to_name=f"Learner {i}", kind="certificate-issued",
                      key=f"c:{i}", template="certificate_issued", subject=f"Your certificate {i}",
@@ -81,6 +82,9 @@ def test_the_worker_delivers_what_is_queued_and_stops_cleanly_on_sigterm(databas
         try:
             queue(db, 2)
             smtp.wait_for(2, timeout=60)
+            # As a service does: take SQLite's write lock first, so the worker's commits meanwhile
+            # cannot make this transaction's read snapshot stale ("database is locked" at once).
+            begin_write(db)
             mail.enqueue(db, to_email="late@example.com", to_name="Late", kind="password-reset", key="r:1",
                          template="certificate_issued", subject="Later",
                          context={"title": "t", "course_title": "c", "code": "X", "issued_at": None,

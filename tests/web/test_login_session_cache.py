@@ -162,3 +162,13 @@ def test_a_cached_entry_never_outlives_the_absolute_session_limit(app, clocks, l
     cache._items[token_hash] = replace(entry, created_at=entry.created_at - timedelta(hours=13))
     response = learner_client.get("/dashboard")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_change_to_your_own_account_shows_at_once_on_every_host(app, clocks, other_host, learner_client):
+    """Each gunicorn worker has its own cache: a learner who corrects their name on one worker must not
+    see the old name on the next page because another worker answers it (the cookie's account
+    revision changes, so the other host's entry no longer counts)."""
+    on_b = on_host(other_host, learner_client)
+    assert on_b.get("/account").status_code == 200  # host B caches the session and the old name
+    learner_client.submit("/account/name", {"name-name": "Zoë Renamed"}, page="/account")
+    assert "Zoë Renamed" in on_host(other_host, learner_client).get("/account").get_data(as_text=True)
