@@ -1,6 +1,6 @@
 """indexes for lists that must cost the same at 100,000 learners as at 1,000
 
-Revision ID: 0010_scale_indexes
+Revision ID: 0011_scale_indexes
 Revises: 0010_signups
 Create Date: 2026-12-03 17:00:00.000000
 
@@ -29,8 +29,8 @@ item statistics read the index rather than the rows (an attempt's row carries it
 from alembic import op
 
 
-revision = '0010_scale_indexes'
-down_revision = '0010_signups'  # after main's 0010: one head
+revision = '0011_scale_indexes'
+down_revision = '0010_signups'
 branch_labels = None
 depends_on = None
 
