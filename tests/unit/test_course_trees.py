@@ -11,23 +11,10 @@ import pytest
 
 from academy.domain import course_files, course_zip, diffs
 from academy.domain.course_files import Kind
+from tests.support.content_tree import FakeLinks
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE = "mim-service-models"
-
-
-class Links:
-    def course_url(self, course):
-        return f"/c/{course}"
-
-    def module_url(self, course, module):
-        return f"/c/{course}/{module}"
-
-    def asset_url(self, course, path, sha256):
-        return f"/c/{course}/assets/{path}"
-
-    def resource_url(self, course, resource):
-        return f"/c/{course}/resources/{resource}"
 
 
 def repo_tree(course: str = COURSE) -> dict[str, bytes]:
@@ -77,14 +64,14 @@ def test_uploaded_file_names_are_made_safe():
 
 
 def test_a_tree_is_checked_exactly_like_files():
-    snapshot, problems = course_files.check(repo_tree(), Links())
+    snapshot, problems = course_files.check(repo_tree(), FakeLinks())
     assert problems == []
     assert [len(c.modules) for c in snapshot.courses] == [7]
 
 
 def test_problems_in_a_tree_carry_the_files_path_and_line():
     tree = {**SMALL, "courses/demo/01-intro.md": b"---\ntitle: Intro\n---\nSee [gone](03-gone.md).\n"}
-    _, problems = course_files.check(tree, Links())
+    _, problems = course_files.check(tree, FakeLinks())
     assert [(p.path, p.line) for p in problems] == [("courses/demo/01-intro.md", 4)]
 
 
@@ -92,12 +79,12 @@ def test_a_preview_tree_leaves_out_other_quizzes():
     tree = {**SMALL, "quizzes/demo/other.md": b"broken"}
     preview = course_files.for_preview(tree, "demo", "quizzes/demo/intro.md")
     assert "quizzes/demo/other.md" not in preview and "quizzes/demo/intro.md" in preview
-    assert course_files.check(preview, Links())[1] == []
+    assert course_files.check(preview, FakeLinks())[1] == []
 
 
 def test_unsafe_paths_are_never_written():
     with pytest.raises(ValueError):
-        course_files.check({"courses/../../x": b""}, Links())
+        course_files.check({"courses/../../x": b""}, FakeLinks())
 
 
 def test_module_numbers_and_slugs():

@@ -15,31 +15,15 @@ import pytest
 
 from academy.domain import content, guessing, item_quality
 from academy.domain.quiz_format import QuizDef, Scenario, unit_questions, unit_tags
+from tests.support.content_tree import FakeLinks
 
 REPO = Path(__file__).resolve().parents[2]
 COURSE = "mim-service-models"
 
 
-class Links:
-    def course_url(self, course):
-        return f"/c/{course}"
-
-    def module_url(self, course, module):
-        return f"/c/{course}/{module}"
-
-    def asset_url(self, course, path, sha256):
-        return f"/c/{course}/assets/{path}"
-
-    def quiz_url(self, course, quiz):
-        return f"/c/{course}/quizzes/{quiz}"
-
-    def resource_url(self, course, resource):
-        return f"/c/{course}/resources/{resource}"
-
-
 @pytest.fixture(scope="module")
 def snapshot() -> content.Snapshot:
-    loaded, problems = content.load(REPO, Links())
+    loaded, problems = content.load(REPO, FakeLinks())
     assert problems == []
     return loaded
 
