@@ -241,8 +241,11 @@ def bench_backend(backend: str, args: argparse.Namespace, pages: list[Page]) -> 
                 results = measure(site, pages, args)
                 timings = []
                 for timing in TIMINGS:
+                    if args.only.lower() not in timing.name.lower():
+                        continue  # --only picks timings too (say, "submission" for the quiz submissions alone)
                     log(f"{backend}: {timing.name}")
                     timings.append({"backend": backend, "name": timing.name, **asdict(timing.run(site))})
+                    log(f"{backend}: {timings[-1]['seconds']:.2f} s {timings[-1]['detail']}")
                 facts = {"seed": how, "database": server_version(url)}
         return results, timings, facts
     finally:
@@ -362,7 +365,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--learners", type=int, default=200, help="learners to seed (default 200)")
-    parser.add_argument("--only", default="", help="measure only pages whose name contains this (baseline kept)")
+    parser.add_argument("--only", default="", help="measure only pages and timings whose name contains this (baseline kept)")
     parser.add_argument("--postgres-url", default=os.environ.get("ACADEMY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
                         help="a PostgreSQL server to create the scratch database on")
     parser.add_argument("--output", type=Path, default=REPO / "bench-results")

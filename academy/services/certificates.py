@@ -118,15 +118,17 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
     first, and commit after (the quiz engine commits it with the passing attempt).
     """
     now = now or utcnow()
-    course = session.get(Course, course_id)
-    user = session.get(User, user_id)
-    if course is None or course.current_version is None or user is None:
+    version = session.scalar(select(CourseVersion).join(Course, Course.current_version_id == CourseVersion.id)
+                             .where(Course.id == course_id))
+    if version is None:
         return None
-    version = course.current_version
     held = live_certificate(session, user_id, course_id)
     decision = certification.decide(course_rules(session, version), learner_record(session, user_id, course_id),
                                     _held(held), now)
     if decision.outcome is Outcome.NOTHING:
+        return None
+    user = session.get(User, user_id)  # read only when issuing: most passes issue nothing
+    if user is None:
         return None
     salt = secrets.token_hex(16)
     certificate = Certificate(

@@ -86,14 +86,16 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
     return ModuleState(module_id, now, completed_at)
 
 
-def complete_module(session: Session, user_id: int, module_id: int) -> None:
+def complete_module(session: Session, user_id: int, module_id: int, *, course_id: int | None = None) -> None:
     """Mark a module done for the learner (the quiz engine calls this when its quiz is passed).
 
     Enrols the learner if needed and keeps the first completion time. Does not commit: it joins
     the caller's unit of work, so the passing attempt and the completion are saved together.
+    ``course_id``, the module's course, saves a query when the caller knows it.
     """
     begin_write(session)
-    course_id = session.scalar(select(Module.course_id).where(Module.id == module_id))
+    if course_id is None:
+        course_id = session.scalar(select(Module.course_id).where(Module.id == module_id))
     if course_id is None:
         raise ValueError(f"no module with id {module_id}")
     now = utcnow()

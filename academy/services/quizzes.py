@@ -4,6 +4,15 @@ Every write starts with :func:`academy.db.begin_write` and re-reads the attempt 
 so two requests for the same attempt (a double click, a replayed submit, two workers) are applied
 one after the other and the second sees what the first did. Grading happens here, on the server,
 against the quiz version the attempt was drawn from; the rules live in :mod:`academy.domain.grading`.
+
+A submission is the busiest write, so :func:`submit` grades *before* it takes the write lock (SQLite
+has one for the whole database): what the grade depends on (the posted answers, the drawn layout,
+the quiz version, the deadline) cannot change once every simulation of the attempt is finished.
+Under the lock it only writes, in :func:`_record`: the attempt is closed by an UPDATE that matches
+only while it is still in progress (a concurrent duplicate finds it closed and answers with the
+recorded result), its answers go in as one multi-row upsert, and a pass updates progress and
+certification. Attempts whose layout can still change (a simulation not finished) or whose time is
+up are read and graded under the lock, as every other write here.
 """
 
 from __future__ import annotations
@@ -16,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.db import begin_write
 from academy.domain import grading
@@ -332,8 +342,8 @@ def choose(session: Session, user_id: int, token: str, scenario_id: str, step_id
         # A quiz of simulations only ends with its last ending: grade it now, so the learner
         # needs no further step and leaving at the ending still completes the module.
         session.flush()
-        _grade(session, attempt, definition, layout, {}, AttemptStatus.SUBMITTED, now or utcnow())
-        attempt.submission_key = AttemptView.new_submission_key()
+        _grade(session, attempt, definition, layout, {}, AttemptStatus.SUBMITTED, now or utcnow(),
+               submission_key=AttemptView.new_submission_key())
     session.commit()
     return Decision(step, choice, scenario.step(choice.next))
 
@@ -349,33 +359,59 @@ def submit(session: Session, user_id: int, token: str, answers: Mapping[str, Col
     now = now or utcnow()
     if not submission_key or len(submission_key) > MAX_SUBMISSION_KEY:
         raise InvalidInput("The form is incomplete; reload the page and submit again.")
-    begin_write(session)
-    attempt = _own_attempt(session, user_id, token, lock=True)
+    # Read and grade first, outside the write transaction (see the module's docstring).
+    attempt = _own_attempt(session, user_id, token)
     if attempt.finished:
-        if attempt.submission_key == submission_key:
-            return attempt
-        raise Conflict("This attempt has already been submitted.")
-    if _is_overdue(attempt, now):
-        _finish_overdue(session, attempt)
-    else:
-        definition, layout = _definition(attempt)
-        # Once the clock has run out (the page submits itself), what is left counts as unanswered.
-        in_time = attempt.deadline_at is None or now <= attempt.deadline_at
-        try:
-            checked = grading.check_answers(definition, layout, answers, complete=in_time)
-        except AnswerError as exc:
-            raise InvalidInput(str(exc)) from exc
-        unfinished = grading.unfinished_scenarios(definition, layout)
-        if unfinished and in_time:
-            raise InvalidInput(f"Finish the simulation “{unfinished[0].title}” before submitting.")
-        _grade(session, attempt, definition, layout, checked, AttemptStatus.SUBMITTED, now)
-    attempt.submission_key = submission_key
+        return _replayed(attempt, submission_key)
+    facts = _facts(attempt)
+    layout = Layout.from_dict(attempt.layout)
+    graded = None
+    if not _is_overdue(attempt, now) and not grading.unfinished_scenarios(facts.definition, layout):
+        graded = _grade_posted(attempt, facts.definition, layout, answers, now)
+    begin_write(session)
+    if graded is None:
+        # Time is up, or a simulation is still open (its path may change): read again under the lock.
+        attempt = _own_attempt(session, user_id, token, lock=True)
+        if attempt.finished:
+            return _replayed(attempt, submission_key)
+        layout = Layout.from_dict(attempt.layout)
+        if _is_overdue(attempt, now):
+            graded = _grade_saved(attempt, facts.definition, layout), AttemptStatus.EXPIRED, attempt.deadline_at
+        else:
+            graded = _grade_posted(attempt, facts.definition, layout, answers, now)
+    result, status, closed_at = graded
     try:
-        session.commit()
+        recorded = _record(session, attempt, result, status, closed_at, submission_key)
     except IntegrityError as exc:  # the key of another attempt's form
         session.rollback()
         raise Conflict("This form was already used; reload the page and submit again.") from exc
+    if not recorded:  # a concurrent request (a double click, a replay) closed it first
+        session.rollback()
+        return _replayed(_own_attempt(session, user_id, token), submission_key)
+    session.commit()
     return attempt
+
+
+def _replayed(attempt: Attempt, submission_key: str) -> Attempt:
+    """A finished attempt submitted again: the same form gets the recorded result, another a Conflict."""
+    if attempt.submission_key == submission_key:
+        return attempt
+    raise Conflict("This attempt has already been submitted.")
+
+
+def _grade_posted(attempt: Attempt, definition: QuizDef, layout: Layout, answers: Mapping[str, Collection[str]],
+                  now: datetime) -> tuple[grading.Grade, AttemptStatus, datetime]:
+    """Grade the posted answers of an attempt whose time has not run out (InvalidInput if incomplete)."""
+    # Once the clock has run out (the page submits itself), what is left counts as unanswered.
+    in_time = attempt.deadline_at is None or now <= attempt.deadline_at
+    try:
+        checked = grading.check_answers(definition, layout, answers, complete=in_time)
+    except AnswerError as exc:
+        raise InvalidInput(str(exc)) from exc
+    unfinished = grading.unfinished_scenarios(definition, layout)
+    if unfinished and in_time:
+        raise InvalidInput(f"Finish the simulation “{unfinished[0].title}” before submitting.")
+    return grading.grade(definition, layout, checked), AttemptStatus.SUBMITTED, now
 
 
 # --- Internals --------------------------------------------------------------------------------------
@@ -434,41 +470,62 @@ def _own_attempt(session: Session, user_id: int, token: str, *, lock: bool = Fal
     return attempt
 
 
+@dataclass(frozen=True)
+class VersionFacts:
+    """What grading and a pass need of a quiz version; none of it ever changes for a version."""
+
+    definition: QuizDef
+    course_id: int
+    #: The module the quiz checks; None for a final exam.
+    module_id: int | None
+
+
 class DefinitionCache:
-    """Parsed quiz definitions by quiz version id, one per app: a version never changes, so each
-    worker parses it once (least recently used dropped first; thread-safe)."""
+    """Quiz versions' :class:`VersionFacts` by version id, one cache per app: a version never changes,
+    so each worker reads and parses it once (least recently used dropped first; thread-safe)."""
 
     def __init__(self, size: int = 64):
         self._size = size
-        self._items: OrderedDict[int, QuizDef] = OrderedDict()
+        self._items: OrderedDict[int, VersionFacts] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, attempt: Attempt) -> QuizDef:
+    def get(self, attempt: Attempt) -> VersionFacts:
         version_id = attempt.quiz_version_id
         with self._lock:
-            definition = self._items.get(version_id)
-            if definition is not None:
+            facts = self._items.get(version_id)
+            if facts is not None:
                 self._items.move_to_end(version_id)
-                return definition
-        definition = QuizDef.from_dict(attempt.quiz_version.definition)
+                return facts
+        facts = _read_facts(attempt)
         with self._lock:
-            self._items[version_id] = definition
+            self._items[version_id] = facts
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return definition
+        return facts
 
 
-def _definition(attempt: Attempt) -> tuple[QuizDef, Layout]:
+def _read_facts(attempt: Attempt) -> VersionFacts:
+    definition, module_id, course_id = object_session(attempt).execute(
+        select(QuizVersion.definition, QuizVersion.module_id, Quiz.course_id)
+        .join(Quiz, Quiz.id == QuizVersion.quiz_id).where(QuizVersion.id == attempt.quiz_version_id)
+    ).one()
+    return VersionFacts(QuizDef.from_dict(definition), course_id, module_id)
+
+
+def _facts(attempt: Attempt) -> VersionFacts:
+    """The attempt's quiz version, from the app's cache (parsed afresh outside an app)."""
     session = object_session(attempt)
     app = session.info.get("academy.app") if session is not None else None
     if app is None:
-        definition = QuizDef.from_dict(attempt.quiz_version.definition)
-    else:
-        cache = app.extensions.get("academy.quiz_definitions")
-        if cache is None:
-            cache = app.extensions.setdefault("academy.quiz_definitions", DefinitionCache())
-        definition = cache.get(attempt)
-    return definition, Layout.from_dict(attempt.layout)
+        return _read_facts(attempt)
+    cache = app.extensions.get("academy.quiz_definitions")
+    if cache is None:
+        cache = app.extensions.setdefault("academy.quiz_definitions", DefinitionCache())
+    return cache.get(attempt)
+
+
+def _definition(attempt: Attempt) -> tuple[QuizDef, Layout]:
+    return _facts(attempt).definition, Layout.from_dict(attempt.layout)
 
 
 def _view(session: Session, attempt: Attempt) -> AttemptView:
@@ -529,57 +586,73 @@ def _close_overdue(session: Session, user_id: int, token: str, now: datetime | N
 def _finish_overdue(session: Session, attempt: Attempt) -> None:
     """Time ran out: grade the answers saved in time; it closed at its deadline."""
     definition, layout = _definition(attempt)
+    _record(session, attempt, _grade_saved(attempt, definition, layout), AttemptStatus.EXPIRED, attempt.deadline_at)
+
+
+def _grade_saved(attempt: Attempt, definition: QuizDef, layout: Layout) -> grading.Grade:
     saved = {a.question_key: a.chosen for a in attempt.answers if a.question_key in layout.question_keys}
-    checked = grading.check_answers(definition, layout, saved, complete=False)
-    _grade(session, attempt, definition, layout, checked, AttemptStatus.EXPIRED, attempt.deadline_at)
+    return grading.grade(definition, layout, grading.check_answers(definition, layout, saved, complete=False))
 
 
 def _grade(session: Session, attempt: Attempt, definition: QuizDef, layout: Layout,
-           answers: dict[str, frozenset[str]], status: AttemptStatus, closed_at: datetime) -> None:
-    """Store the grade and every answer; on a pass, report progress and certification."""
-    result = grading.grade(definition, layout, answers)
-    rows = {a.question_key: a for a in attempt.answers}
+           answers: dict[str, frozenset[str]], status: AttemptStatus, closed_at: datetime, *,
+           submission_key: str | None = None) -> None:
+    """Grade ``answers`` and record the result (see :func:`_record`)."""
+    _record(session, attempt, grading.grade(definition, layout, answers), status, closed_at, submission_key)
 
-    def store(key: str, chosen: list[str], correct: bool, points: int) -> None:
-        row = rows.get(key)
-        if row is None:
-            row = AttemptAnswer(question_key=key, saved_at=closed_at)
-            attempt.answers.append(row)
-        row.chosen, row.correct, row.points = chosen, correct, points
 
-    for q in result.questions:
-        store(q.key, sorted(q.chosen), q.correct, q.points)
-    for b in result.branching:
-        store(b.key, [p.choice_key for p in b.path], b.finished and not b.critical, b.points)
-    attempt.status = status.value
-    attempt.submitted_at = closed_at
-    attempt.points, attempt.max_points = result.points, result.max_points
-    attempt.score_percent, attempt.passed, attempt.critical_error = result.percent, result.passed, result.critical_error
-    session.flush()
+def _record(session: Session, attempt: Attempt, result: grading.Grade, status: AttemptStatus,
+            closed_at: datetime, submission_key: str | None = None) -> bool:
+    """Every write of closing an attempt, in the caller's write transaction (not committed here).
+
+    Closes the attempt only if it is still in progress (False, and nothing written, when another
+    request closed it first), stores every answer with its grade in one statement, and on a pass
+    reports progress and certification.
+    """
+    values = {"status": status.value, "submitted_at": closed_at, "points": result.points,
+              "max_points": result.max_points, "score_percent": result.percent, "passed": result.passed,
+              "critical_error": result.critical_error, "submission_key": submission_key}
+    closed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
+        .values(values).execution_options(synchronize_session=False))
+    if closed.rowcount != 1:
+        return False
+    for key, value in values.items():  # the object now says what the row says, without a re-read
+        set_committed_value(attempt, key, value)
+    rows = [{"attempt_id": attempt.id, "question_key": q.key, "chosen": sorted(q.chosen), "correct": q.correct,
+             "points": q.points, "saved_at": closed_at} for q in result.questions]
+    rows += [{"attempt_id": attempt.id, "question_key": b.key, "chosen": [p.choice_key for p in b.path],
+              "correct": b.finished and not b.critical, "points": b.points, "saved_at": closed_at}
+             for b in result.branching]
+    if rows:
+        # An answer autosaved earlier keeps its row (and its saved_at); the others are new.
+        statement = progress.upsert(session, AttemptAnswer)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["attempt_id", "question_key"],
+            set_={"chosen": statement.excluded.chosen, "correct": statement.excluded.correct,
+                  "points": statement.excluded.points}), rows)
+    if "answers" in attempt.__dict__:
+        session.expire(attempt, ["answers"])  # read again, graded, when next asked for
     if result.passed:
         _after_pass(session, attempt, closed_at)
+    return True
 
 
 def _after_pass(session: Session, attempt: Attempt, now: datetime) -> None:
     """Complete the module once all its quizzes are passed; issue the certificate if now due."""
-    version = attempt.quiz_version
-    course_id = attempt.quiz.course_id
-    if version.module_id is not None and _module_quizzes_passed(session, attempt.user_id, course_id,
-                                                                 version.module_id):
-        progress.complete_module(session, attempt.user_id, version.module_id)
-    certificates.issue_if_due(session, attempt.user_id, course_id, now=now)
+    facts = _facts(attempt)
+    if facts.module_id is not None and _module_quizzes_passed(session, attempt.user_id, facts.course_id,
+                                                              facts.module_id):
+        progress.complete_module(session, attempt.user_id, facts.module_id, course_id=facts.course_id)
+    certificates.issue_if_due(session, attempt.user_id, facts.course_id, now=now)
 
 
 def _module_quizzes_passed(session: Session, user_id: int, course_id: int, module_id: int) -> bool:
     """Whether the learner has passed every quiz that the published course sets for the module."""
     current = select(Course.current_version_id).where(Course.id == course_id).scalar_subquery()
-    quiz_ids = set(session.scalars(
-        select(QuizVersion.quiz_id).where(QuizVersion.course_version_id == current,
-                                          QuizVersion.module_id == module_id)
-    ))
-    passed = set(session.scalars(
-        select(Attempt.quiz_id).where(Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids),
-                                      Attempt.passed.is_(True))
-    ))
-    return quiz_ids <= passed
-
+    passed = exists().where(Attempt.user_id == user_id, Attempt.quiz_id == QuizVersion.quiz_id,
+                            Attempt.passed.is_(True))
+    left = session.scalar(
+        select(func.count()).select_from(QuizVersion)
+        .where(QuizVersion.course_version_id == current, QuizVersion.module_id == module_id, ~passed))
+    return left == 0

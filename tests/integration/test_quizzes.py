@@ -180,6 +180,50 @@ def test_a_replayed_submission_returns_the_recorded_result(db, learner):
     assert db.scalar(select(func.count()).select_from(AttemptAnswer)) == 3
 
 
+def test_answers_saved_before_submitting_are_graded_in_their_own_rows(db, learner):
+    attempt = quizzes.start(db, learner.id, COURSE, "basics")
+    quizzes.save_answers(db, learner.id, attempt.token, {"shield": ["a"]})
+    saved = db.scalar(select(AttemptAnswer).where(AttemptAnswer.question_key == "shield"))
+    saved_id, saved_at = saved.id, saved.saved_at
+    done = submit_right(db, learner, attempt)
+    assert (done.status, done.points, done.passed) == ("submitted", 3, True)
+    db.expire_all()
+    rows = {a.question_key: a for a in db.scalars(select(AttemptAnswer))}
+    assert {k: (a.chosen, a.correct, a.points) for k, a in rows.items()} == {
+        "is-major": (["a"], True, 1), "phases": (["a", "b"], True, 1), "shield": (["b"], True, 1)}
+    assert (rows["shield"].id, rows["shield"].saved_at) == (saved_id, saved_at)
+
+
+@pytest.mark.parametrize(("key", "outcome"), [("first", "recorded result"), ("second", "Conflict")])
+def test_a_submission_closed_by_another_request_while_it_was_graded_writes_nothing(app, db, learner, monkeypatch,
+                                                                                   key, outcome):
+    """Grading happens before the write lock: if another request (a replay of the same form, or
+    another form) closes the attempt in between, this one records nothing and answers as a replay."""
+    attempt = quizzes.start(db, learner.id, COURSE, "basics")
+    wrong = {"is-major": ["b"], "phases": ["c"], "shield": ["a"]}
+    take_lock = quizzes.begin_write
+
+    def other_request_first(session):
+        monkeypatch.setattr(quizzes, "begin_write", take_lock)
+        with session_scope(app) as other:
+            quizzes.submit(other, learner.id, attempt.token, wrong, "first")
+        take_lock(session)
+
+    monkeypatch.setattr(quizzes, "begin_write", other_request_first)
+    if outcome == "Conflict":
+        with pytest.raises(Conflict, match="already been submitted"):
+            submit_right(db, learner, attempt, key=key)
+    else:
+        assert submit_right(db, learner, attempt, key=key).points == 0
+    db.rollback()
+    stored = db.get(Attempt, attempt.id)
+    assert (stored.status, stored.points, stored.passed, stored.submission_key) == ("submitted", 0, False, "first")
+    assert sorted((a.question_key, a.chosen) for a in db.scalars(select(AttemptAnswer))) == [
+        ("is-major", ["b"]), ("phases", ["c"]), ("shield", ["a"])]
+    assert db.scalar(select(func.count()).select_from(ModuleProgress)
+                     .where(ModuleProgress.completed_at.is_not(None))) == 0
+
+
 def test_a_new_attempt_after_a_submitted_one(db, learner):
     first = quizzes.start(db, learner.id, COURSE, "basics")
     submit_right(db, learner, first)
