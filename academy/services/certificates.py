@@ -75,6 +75,25 @@ def course_rules(session: Session, version: CourseVersion) -> certification.Cour
     )
 
 
+#: Course versions whose rules one app keeps (a version never changes, so neither do its rules).
+RULES_CACHE_SIZE = 64
+
+
+def _cached_rules(session: Session, version: CourseVersion) -> certification.CourseRules:
+    """:func:`course_rules`, read once per course version and app (every pass asks for them)."""
+    app = session.info.get("academy.app")
+    if app is None:
+        return course_rules(session, version)
+    cache: dict[int, certification.CourseRules] = app.extensions.setdefault("academy.course_rules", {})
+    rules = cache.get(version.id)
+    if rules is None:
+        rules = course_rules(session, version)
+        if len(cache) >= RULES_CACHE_SIZE:
+            cache.clear()
+        cache[version.id] = rules
+    return rules
+
+
 def learner_record(session: Session, user_id: int, course_id: int) -> certification.LearnerRecord:
     """The modules the learner has completed and every quiz of the course they have passed."""
     read = session.scalars(
@@ -123,7 +142,7 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
     if version is None:
         return None
     held = live_certificate(session, user_id, course_id)
-    decision = certification.decide(course_rules(session, version), learner_record(session, user_id, course_id),
+    decision = certification.decide(_cached_rules(session, version), learner_record(session, user_id, course_id),
                                     _held(held), now)
     if decision.outcome is Outcome.NOTHING:
         return None
