@@ -365,7 +365,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--learners", type=int, default=200, help="learners to seed (default 200)")
-    parser.add_argument("--only", default="", help="measure only pages and timings whose name contains this (baseline kept)")
+    parser.add_argument("--only", default="",
+                        help="measure only pages and timings whose name contains this (baseline kept)")
     parser.add_argument("--postgres-url", default=os.environ.get("ACADEMY_BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
                         help="a PostgreSQL server to create the scratch database on")
     parser.add_argument("--output", type=Path, default=REPO / "bench-results")
