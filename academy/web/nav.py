@@ -53,7 +53,22 @@ ADMIN_MENU = ("author.index", "analytics.overview", "admin.users")
 
 
 def items_for(user) -> list[NavItem]:
-    """The header entries ``user`` (None when anonymous) may open, in order."""
+    """The header entries ``user`` (None when anonymous) may open, in order.
+
+    Every page draws the header, and its entries depend only on the viewer's role, whether they
+    manage an organisation and the page's endpoint: so each combination is built once per worker
+    (a few dozen at most) and reused, instead of an access check and a URL build per entry per page.
+    """
+    role = None if user is None else str(user.role)
+    key = (role, role is not None and _manages_an_organisation(user), request.endpoint, request.script_root)
+    cache: dict = current_app.extensions.setdefault("academy.nav", {})
+    items = cache.get(key)
+    if items is None:
+        items = cache[key] = tuple(_build_items(user))
+    return list(items)
+
+
+def _build_items(user) -> list[NavItem]:
     found: list[tuple[str, NavItem]] = []
     current_blueprint = (request.endpoint or "").split(".", 1)[0]
     for label, endpoint, *when in HEADER:
