@@ -47,6 +47,11 @@ ADMIN_SECTIONS = (
 )
 
 
+#: Where an admin-area tab's name would repeat a header entry beside it ("Certificates" is also the
+#: admin's own certificates), the header's Admin menu names it more fully.
+MENU_LABELS = {"admin_certificates.index": "Issued certificates"}
+
+
 #: For an admin (who has the most entries), these gather under one "Admin" menu in the header,
 #: followed by the admin area's own tabs, so the header stays one line.
 ADMIN_MENU = ("author.index", "analytics.overview", "admin.users")
@@ -84,7 +89,8 @@ def _build_items(user) -> list[NavItem]:
         return [item for _, item in found]
     area = [("Users", "admin.users"), ("Organisations", "admin.organisations"), *ADMIN_SECTIONS]
     children = (*(item for item in grouped if item.label != "Admin"),
-                *(NavItem(label, url_for(endpoint), request.endpoint == endpoint) for label, endpoint in area))
+                *(NavItem(MENU_LABELS.get(endpoint, label), url_for(endpoint), request.endpoint == endpoint)
+                  for label, endpoint in area))
     menu = NavItem("Admin", url_for("admin.users"),
                    any(item.current for item in grouped)
                    or any(endpoint.split(".", 1)[0] == current_blueprint for _, endpoint in area), children)

@@ -40,3 +40,8 @@ def test_links_carry_the_path_prefix_of_the_request_that_asked(client):
     assert 'href="/academy/static/css/app.css"' in mounted and 'href="/academy/login"' in mounted
     assert 'href="/static/css/app.css"' in plain and 'href="/login"' in plain and "/academy/" not in plain
     assert again == mounted
+
+
+def test_the_admin_menu_names_issued_certificates_apart_from_the_admins_own(admin_client):
+    links = header_links(admin_client.get("/dashboard").get_data(as_text=True))
+    assert links.count("Certificates") == 1 and "Issued certificates" in links
