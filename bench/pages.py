@@ -198,7 +198,7 @@ def time_quiz_submissions(site: BenchSite, *, learners: int = SUBMIT_LEARNERS,
         lines.append(f"{attempt.path}\t{cookie}\t{urlencode(attempt.form, doseq=True)}")
     spool = Path(tempfile.mkstemp(prefix="academy-attempts-", suffix=".tsv")[1])
     spool.write_text("\n".join(lines) + "\n")
-    threads = 2
+    threads = 1  # one wrk thread: see the note at the top of bench/submit.lua
     for pid in _worker_pids(site):
         Path(f"/proc/{pid}/clear_refs").write_text("5")
     tokens = [a.token for a in attempts]
@@ -236,10 +236,14 @@ def time_quiz_submissions(site: BenchSite, *, learners: int = SUBMIT_LEARNERS,
     client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     peak = max(_peak_rss_kb(pid) for pid in _worker_pids(site))
     failed = len(attempts) - count
+    posted = json.loads(line.split(" ", 1)[1])
+    if "WORKER TIMEOUT" in site.live.server.output():
+        log_tail = site.live.server.output()[-2000:]
+        print(f"[bench] gunicorn timed a worker out during the submissions:\n{log_tail}", file=sys.stderr)
     detail = (f"{len(attempts) / seconds:,.0f} submissions/s: {len(attempts)} attempts ({learners} learners × "
               f"{len(SUBMIT_QUIZZES)} quizzes) posted by wrk (bench/submit.lua), {concurrency} connections; "
-              f"client (wrk) CPU "
-              f"{client_cpu:.2f} s = {100 * client_cpu / seconds:.0f}% of one core"
+              f"{posted['requests']} requests, {posted['failed_answers']} answered other than with a result page; "
+              f"client (wrk) CPU {client_cpu:.2f} s = {100 * client_cpu / seconds:.0f}% of one core"
               + (f"; **{failed} not submitted**" if failed else ""))
     return TimingResult(seconds, peak / 1024, detail)
 
