@@ -63,8 +63,7 @@ def _postgresql_day(element, compiler, **kw):
     return f"(({compiler.process(element.clauses, **kw)}) - DATE '0001-01-01' + 1)"
 
 
-# Every subquery correlates to the ``users`` row explicitly: one sits inside another (reading
-# after a certificate's expiry), where automatic correlation would not reach it.
+# Every subquery correlates to the ``users`` row (and its live certificate) explicitly.
 
 def _greater(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((a > b, a), else_=b)
@@ -72,11 +71,9 @@ def _greater(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
 
 def _facts(organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
     """One row per member: what the cell of ``course_id`` is decided from, each fact an indexed lookup."""
+    # At most one live certificate per person and course (the unique index uq_certificates_live).
     live = and_(Certificate.user_id == User.id, Certificate.course_id == course_id,
                 Certificate.superseded_at.is_(None))
-
-    def certificate(column: Any) -> Any:
-        return select(column).where(live).limit(1).correlate(User).scalar_subquery()
 
     def active(after: Any = None) -> ColumnElement[bool]:
         """Read or attempted anything in the course (after ``after``, when given)."""
@@ -86,7 +83,8 @@ def _facts(organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
         if after is not None:
             reading.append(ModuleProgress.last_viewed_at > after)
             attempting.append(Attempt.started_at > after)
-        return or_(exists().where(*reading).correlate(User), exists().where(*attempting).correlate(User))
+        return or_(exists().where(*reading).correlate(User, Certificate),
+                   exists().where(*attempting).correlate(User, Certificate))
 
     applies = and_(CourseAssignment.organisation_id == organisation_id, CourseAssignment.course_id == course_id,
                    or_(CourseAssignment.user_id.is_(None), CourseAssignment.user_id == User.id))
@@ -98,15 +96,13 @@ def _facts(organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
         .where(applies).correlate(User).scalar_subquery()
     return select(
         User.id.label("user_id"),
-        certificate(Certificate.id).label("certificate_id"),
-        certificate(Certificate.revoked_at).label("revoked_at"),
-        certificate(Certificate.expires_at).label("expires_at"),
+        Certificate.id.label("certificate_id"), Certificate.revoked_at, Certificate.expires_at,
         due.label("due"), grace.label("grace"),
         exists().where(Enrolment.user_id == User.id, Enrolment.course_id == course_id).correlate(User)
         .label("enrolled"),
         active().label("active"),
-        active(after=certificate(Certificate.expires_at)).label("active_since_expiry"),
-    ).where(User.organisation_id == organisation_id)
+        active(after=Certificate.expires_at).label("active_since_expiry"),
+    ).select_from(User).outerjoin(Certificate, live).where(User.organisation_id == organisation_id)
 
 
 def _cell(facts: Any, now: datetime) -> ColumnElement[str]:

@@ -38,7 +38,7 @@ from academy.models import (
 from . import accounts, audit, matrix_cells, people, text_search
 from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
-from .pagination import paginate
+from .pagination import Page, paginate
 
 PAGE_SIZE = 50
 _NO_ORGANISATION = "There is no organisation with that id among those you manage."
@@ -262,9 +262,15 @@ def matrix(session: Session, organisation_id: int, flt: MatrixFilter, now: datet
         people_stmt = text_search.users_containing(session, people_stmt, flt.query)
     if flt.status:
         people_stmt = matrix_cells.people_with(people_stmt, organisation_id, [c.id for c in courses], flt.status, now)
-    # The page's ids by the index on users (organisation_id, name, id), then their rows.
-    ids = paginate(session, people_stmt.with_only_columns(User.id).order_by(User.name, User.id), flt.page,
-                   PAGE_SIZE)
+    ordered_ids = people_stmt.with_only_columns(User.id).order_by(User.name, User.id)
+    if flt.status:
+        # Every matching id at once (integers, decided in SQL): the count and the page from one query.
+        matching = list(session.scalars(ordered_ids))
+        number = max(1, flt.page)
+        ids = Page(matching[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], len(matching), number, PAGE_SIZE)
+    else:
+        # The page's ids by the index on users (organisation_id, name, id), then their rows.
+        ids = paginate(session, ordered_ids, flt.page, PAGE_SIZE)
     members = list(session.execute(people_stmt.where(User.id.in_(ids.items)).order_by(User.name, User.id)))
     facts = load_facts(session, organisation_id, ids.items)
     shown = [_row(u, courses, facts, now) for u in members]
