@@ -70,7 +70,9 @@ def contains(session: Session, statement: Select[Any], *, table_name: str, key: 
     ids (``key``: the indexed table's id) that the ``LIKE`` conditions then check. PostgreSQL's
     planner takes the trigram indexes for the ``LIKE`` conditions by itself.
     """
-    if len(text) > MAX_QUERY_LENGTH:
+    if len(text) > MAX_QUERY_LENGTH or "\x00" in text:
+        # Nothing stored is that long or holds a NUL (forms refuse control characters); PostgreSQL
+        # would refuse the NUL as a parameter and FTS5 would end its phrase there.
         return statement.where(false() if exact is None else exact)
     found: ColumnElement[bool] = or_(*conditions)
     if len(text) >= MIN_INDEXED_LENGTH and session.get_bind().dialect.name == "sqlite":

@@ -20,7 +20,7 @@ QUERIES = ["smith", "SMITH", "mith", "sm", "s", "a", "ab", " smith ", "black", "
            '"', '"quoted"', '"quoted', 'quoted"', "*", "star*", "near", "NEAR(", "near jones", "smith or jones",
            "OR", "AND", "NOT smith", "-smith", "^smith", "smith*", "%", "50%", "%%", "_", "under_", "_score",
            "\\", "back\\slash", "\\%", "@", "example.org", "'; DROP TABLE users; --", "x" * 299 + "smith",
-           "smith" * 2000, "a" * 301, "\t", "smi th", "{name}:smith", "name:smith", "( )"]
+           "smith" * 2000, "a" * 301, "\t", "smi th", "{name}:smith", "name:smith", "( )", "a\x00b", "smi\x00"]
 
 
 def fold(text: str) -> str:
