@@ -1,0 +1,219 @@
+"""Analytics summaries kept up to date as attempts finish, so the analytics pages cost the same at
+100,000 learners as at 1,000 (issue 17; docs/benchmarks.md, "Analytics from summaries").
+
+Every figure the pages show is a count or a sum over finished attempts (item statistics included:
+discrimination and reliability come from Σx, Σx², Σt, Σt², Σxt, see ``domain.item_statistics``).
+So each finished attempt has a *share* of every summary row: one GROUP BY over that attempt's rows.
+The share is added in the transaction that finishes the attempt, and taken away in the transaction
+that deletes it, with upserts that add to what is there (``INSERT .. ON CONFLICT DO UPDATE SET
+n = n + excluded.n``), so concurrent submissions never lose a count on SQLite or PostgreSQL.
+
+Who calls what:
+
+* ORM changes are followed by session events (:func:`watch`): an ``Attempt`` that is added finished,
+  or whose status leaves ``in_progress``, is counted when the transaction commits (its answers and
+  branching choices are written by then, however they were inserted); an ``Attempt`` or a ``User``
+  deleted through the session has its finished attempts taken away before the rows go.
+* Bulk Core writes say so themselves: :func:`add` after inserting finished attempts (the demo
+  seeder), :func:`remove` before deleting attempts or users with a Core ``DELETE``.
+* Deleting a quiz or a quiz version takes its summary rows with it (foreign keys, ``CASCADE``).
+* ``flask analytics check`` compares the summaries with the raw rows; ``flask analytics rebuild``
+  recomputes them (after a bulk import that bypassed the above, or to repair drift).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, case, delete, event, func, inspect, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from academy.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptStatus,
+    BranchingChoice,
+    OptionCount,
+    QuestionSums,
+    QuizResultBucket,
+    QuizResultDay,
+    StepChoiceCount,
+    User,
+    VersionTotals,
+)
+
+from .sql_dates import day_start
+
+#: Score histogram buckets: 0-9 %, 10-19 %, ..., 90-100 %.
+BUCKETS = 10
+
+FINISHED = Attempt.status != AttemptStatus.IN_PROGRESS.value
+
+#: The summary tables, each with the column whose zero means "no attempt left in this row".
+TABLES = ((QuizResultBucket, "attempts"), (QuizResultDay, "attempts"), (VersionTotals, "attempts"),
+          (QuestionSums, "answers"), (OptionCount, "chosen"), (StepChoiceCount, "made"))
+
+#: session.info key: ids of attempts finished in the current transaction, counted at commit.
+_PENDING = "academy.analytics.pending"
+
+
+def score_bucket():
+    """The histogram bucket of an attempt's score: 100 % joins the 90s, a negative score the first."""
+    return case((Attempt.score_percent >= 100, BUCKETS - 1), (Attempt.score_percent < 0, 0),
+                else_=Attempt.score_percent // (100 // BUCKETS))
+
+
+def option_values(session: Session):
+    """The elements of ``attempt_answers.chosen`` as rows (one per chosen option)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.json_array_elements_text(AttemptAnswer.chosen).table_valued("value")
+    return func.json_each(AttemptAnswer.chosen).table_valued("value")
+
+
+def _shares(session: Session, which: ColumnElement[bool], sign: int) -> list[tuple[type, object]]:
+    """Per summary table, the SELECT of the finished attempts' (matching ``which``) shares, its
+    columns in the table's order, every figure multiplied by ``sign``."""
+    counted = FINISHED & which
+
+    def total(value):
+        return func.coalesce(func.sum(value), 0) * sign
+
+    def how_many(condition):
+        return total(case((condition, 1), else_=0))
+
+    bucket, day = score_bucket(), day_start(Attempt.submitted_at)
+    x, t = AttemptAnswer.points, Attempt.points
+    graded = x.is_not(None) & t.is_not(None)
+
+    def when_graded(value):
+        return total(case((graded, value), else_=None))
+
+    values = option_values(session)
+    answers = select().select_from(Attempt).join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
+    return [
+        (QuizResultBucket, select(Attempt.quiz_id, bucket, func.count() * sign, how_many(Attempt.passed.is_(True)))
+         .where(counted, Attempt.score_percent.is_not(None)).group_by(Attempt.quiz_id, bucket)),
+        (QuizResultDay, select(Attempt.quiz_id, day, func.count() * sign, how_many(Attempt.passed.is_(True)))
+         .where(counted, Attempt.submitted_at.is_not(None)).group_by(Attempt.quiz_id, day)),
+        (VersionTotals, select(Attempt.quiz_version_id, func.count() * sign, how_many(t.is_not(None)), total(t),
+                               total(t * t)).where(counted).group_by(Attempt.quiz_version_id)),
+        (QuestionSums, answers.add_columns(
+            Attempt.quiz_version_id, AttemptAnswer.question_key, func.count() * sign,
+            how_many(AttemptAnswer.correct.is_(True)), how_many(graded), when_graded(x), when_graded(x * x),
+            when_graded(t), when_graded(t * t), when_graded(x * t))
+         .where(counted).group_by(Attempt.quiz_version_id, AttemptAnswer.question_key)),
+        (OptionCount, answers.join(values, true()).add_columns(
+            Attempt.quiz_version_id, AttemptAnswer.question_key, values.c.value, func.count() * sign,
+            total(Attempt.score_percent))
+         .where(counted).group_by(Attempt.quiz_version_id, AttemptAnswer.question_key, values.c.value)),
+        (StepChoiceCount, select(Attempt.quiz_version_id, BranchingChoice.scenario_id, BranchingChoice.step_id,
+                                 BranchingChoice.choice_key, func.count() * sign)
+         .select_from(Attempt).join(BranchingChoice, BranchingChoice.attempt_id == Attempt.id).where(counted)
+         .group_by(Attempt.quiz_version_id, BranchingChoice.scenario_id, BranchingChoice.step_id,
+                   BranchingChoice.choice_key)),
+    ]
+
+
+def _apply(session: Session, which: ColumnElement[bool], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the shares of the finished attempts matching ``which``."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    connection = session.connection()
+    for model, stmt in _shares(session, which, sign):
+        table = model.__table__
+        upsert = insert(table).from_select([c.name for c in table.c], stmt)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key],
+            set_={c.name: c + upsert.excluded[c.name] for c in table.c if not c.primary_key})
+        connection.execute(upsert)
+    if sign < 0:
+        for model, count in TABLES:
+            connection.execute(delete(model).where(model.__table__.c[count] == 0))
+
+
+def add(session: Session, which: ColumnElement[bool]) -> None:
+    """Count the finished attempts matching ``which`` (a condition on ``Attempt``) in the summaries.
+    For rows written with Core, which the session events do not see; commits nothing."""
+    _apply(session, which, 1)
+
+
+def remove(session: Session, which: ColumnElement[bool]) -> None:
+    """Take the finished attempts matching ``which`` out of the summaries: call it *before* deleting
+    them (or their users) with a Core ``DELETE``; commits nothing."""
+    _apply(session, which, -1)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every summary from the raw rows (in the caller's transaction; commits nothing)."""
+    connection = session.connection()
+    for model, _count in TABLES:
+        connection.execute(delete(model))
+    _apply(session, true(), 1)
+
+
+def differences(session: Session) -> dict[str, int]:
+    """Per summary table, how many rows differ from a fresh computation from the raw rows (empty: none)."""
+    found = {}
+    for (model, count), (_model, stmt) in zip(TABLES, _shares(session, true(), 1), strict=True):
+        table = model.__table__
+        kept = _rows(session.execute(select(table).where(table.c[count] != 0)))
+        fresh = _rows(session.execute(stmt))
+        if kept != fresh:
+            found[table.name] = len(kept ^ fresh)
+    return found
+
+
+def _rows(rows: Iterable) -> set[tuple]:
+    # SQLite hands dates back as text and PostgreSQL sums as Decimal: compare plain values.
+    def plain(value):
+        if isinstance(value, date):
+            return value.isoformat()
+        return int(value) if isinstance(value, Decimal) else value
+    return {tuple(plain(v) for v in row) for row in rows}
+
+
+# --- following the session --------------------------------------------------------------------
+
+def watch(session_factory) -> None:
+    """Keep the summaries right for every ORM change made through sessions of ``session_factory``."""
+    event.listen(session_factory, "before_flush", _before_flush)
+    event.listen(session_factory, "after_flush", _after_flush)
+    event.listen(session_factory, "before_commit", _before_commit)
+    event.listen(session_factory, "after_rollback", _forget)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    """Take deleted attempts (and deleted users' attempts) out while their rows still exist."""
+    attempts = [o.id for o in session.deleted if isinstance(o, Attempt) and o.id is not None]
+    users = [o.id for o in session.deleted if isinstance(o, User) and o.id is not None]
+    if not attempts and not users:
+        return
+    # Attempts finished in this transaction are not counted yet: there is nothing to take away.
+    pending = session.info.get(_PENDING, set())
+    remove(session, (Attempt.id.in_(attempts) | Attempt.user_id.in_(users)) & Attempt.id.not_in(pending))
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Note the attempts this flush finished (written finished, or moved out of ``in_progress``)."""
+    finished = {o.id for o in session.new if isinstance(o, Attempt) and o.status != AttemptStatus.IN_PROGRESS}
+    for o in session.dirty:
+        if isinstance(o, Attempt) and o.status != AttemptStatus.IN_PROGRESS:
+            history = inspect(o).attrs.status.history
+            if history.has_changes() and (not history.deleted or history.deleted[0] == AttemptStatus.IN_PROGRESS):
+                finished.add(o.id)
+    if finished:
+        session.info.setdefault(_PENDING, set()).update(finished)
+
+
+def _before_commit(session: Session) -> None:
+    """Count the attempts finished in this transaction, in it, once everything is written."""
+    session.flush()
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        add(session, Attempt.id.in_(sorted(pending)))
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
