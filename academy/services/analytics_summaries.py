@@ -93,28 +93,34 @@ def _shares(session: Session, which: ColumnElement[bool], sign: int) -> list[tup
 
     values = option_values(session)
     answers = select().select_from(Attempt).join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
+    version, question = Attempt.quiz_version_id, AttemptAnswer.question_key
+    passed = how_many(Attempt.passed.is_(True))
+    b = BranchingChoice
     return [
-        (QuizResultBucket, select(Attempt.quiz_id, bucket, func.count() * sign, how_many(Attempt.passed.is_(True)))
-         .where(counted, Attempt.score_percent.is_not(None)).group_by(Attempt.quiz_id, bucket)),
-        (QuizResultDay, select(Attempt.quiz_id, day, func.count() * sign, how_many(Attempt.passed.is_(True)))
-         .where(counted, Attempt.submitted_at.is_not(None)).group_by(Attempt.quiz_id, day)),
-        (VersionTotals, select(Attempt.quiz_version_id, func.count() * sign, how_many(t.is_not(None)), total(t),
-                               total(t * t)).where(counted).group_by(Attempt.quiz_version_id)),
-        (QuestionSums, answers.add_columns(
-            Attempt.quiz_version_id, AttemptAnswer.question_key, func.count() * sign,
-            how_many(AttemptAnswer.correct.is_(True)), how_many(graded), when_graded(x), when_graded(x * x),
-            when_graded(t), when_graded(t * t), when_graded(x * t))
-         .where(counted).group_by(Attempt.quiz_version_id, AttemptAnswer.question_key)),
-        (OptionCount, answers.join(values, true()).add_columns(
-            Attempt.quiz_version_id, AttemptAnswer.question_key, values.c.value, func.count() * sign,
-            total(Attempt.score_percent))
-         .where(counted).group_by(Attempt.quiz_version_id, AttemptAnswer.question_key, values.c.value)),
-        (StepChoiceCount, select(Attempt.quiz_version_id, BranchingChoice.scenario_id, BranchingChoice.step_id,
-                                 BranchingChoice.choice_key, func.count() * sign)
-         .select_from(Attempt).join(BranchingChoice, BranchingChoice.attempt_id == Attempt.id).where(counted)
-         .group_by(Attempt.quiz_version_id, BranchingChoice.scenario_id, BranchingChoice.step_id,
-                   BranchingChoice.choice_key)),
+        (QuizResultBucket, _by(select(Attempt.quiz_id, bucket, func.count() * sign, passed)
+                               .where(counted, Attempt.score_percent.is_not(None)), Attempt.quiz_id, bucket)),
+        (QuizResultDay, _by(select(Attempt.quiz_id, day, func.count() * sign, passed)
+                            .where(counted, Attempt.submitted_at.is_not(None)), Attempt.quiz_id, day)),
+        (VersionTotals, _by(select(version, func.count() * sign, how_many(t.is_not(None)), total(t), total(t * t))
+                            .where(counted), version)),
+        (QuestionSums, _by(answers.add_columns(
+            version, question, func.count() * sign, how_many(AttemptAnswer.correct.is_(True)), how_many(graded),
+            when_graded(x), when_graded(x * x), when_graded(t), when_graded(t * t), when_graded(x * t))
+            .where(counted), version, question)),
+        (OptionCount, _by(answers.join(values, true()).add_columns(
+            version, question, values.c.value, func.count() * sign, total(Attempt.score_percent))
+            .where(counted), version, question, values.c.value)),
+        (StepChoiceCount, _by(select(version, b.scenario_id, b.step_id, b.choice_key, func.count() * sign)
+                              .select_from(Attempt).join(b, b.attempt_id == Attempt.id).where(counted),
+                              version, b.scenario_id, b.step_id, b.choice_key)),
     ]
+
+
+def _by(stmt, *keys):
+    # Grouped and ordered by the row's key: every transaction then locks summary rows in key order,
+    # table after table, so two concurrent submissions touching the same rows wait for each other
+    # instead of deadlocking (PostgreSQL).
+    return stmt.group_by(*keys).order_by(*keys)
 
 
 def _apply(session: Session, which: ColumnElement[bool], sign: int) -> None:
