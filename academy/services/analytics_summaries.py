@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, delete, event, func, inspect, select, true
+from sqlalchemy import ColumnElement, bindparam, case, delete, event, func, inspect, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -123,20 +123,41 @@ def _by(stmt, *keys):
     return stmt.group_by(*keys).order_by(*keys)
 
 
-def _apply(session: Session, which: ColumnElement[bool], sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) the shares of the finished attempts matching ``which``."""
+def _upserts(session: Session, which: ColumnElement[bool], sign: int) -> list:
+    """The INSERT .. SELECT .. ON CONFLICT DO UPDATE statements that add ``sign`` times the shares."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    connection = session.connection()
+    found = []
     for model, stmt in _shares(session, which, sign):
         table = model.__table__
         upsert = insert(table).from_select([c.name for c in table.c], stmt)
-        upsert = upsert.on_conflict_do_update(
+        found.append(upsert.on_conflict_do_update(
             index_elements=[c.name for c in table.primary_key],
-            set_={c.name: c + upsert.excluded[c.name] for c in table.c if not c.primary_key})
+            set_={c.name: c + upsert.excluded[c.name] for c in table.c if not c.primary_key}))
+    return found
+
+
+#: Per dialect, the upserts that count the attempts whose ids are bound as ``attempt_ids``: built once,
+#: as building and compiling them would cost more than running them (each submission runs them).
+_BY_ID: dict[str, list] = {}
+
+
+def _apply(session: Session, which: ColumnElement[bool], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) the shares of the finished attempts matching ``which``."""
+    connection = session.connection()
+    for upsert in _upserts(session, which, sign):
         connection.execute(upsert)
     if sign < 0:
         for model, count in TABLES:
             connection.execute(delete(model).where(model.__table__.c[count] == 0))
+
+
+def _add_by_id(session: Session, attempt_ids: list[int]) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect not in _BY_ID:
+        _BY_ID[dialect] = _upserts(session, Attempt.id.in_(bindparam("attempt_ids", expanding=True)), 1)
+    connection = session.connection()
+    for upsert in _BY_ID[dialect]:
+        connection.execute(upsert, {"attempt_ids": attempt_ids})
 
 
 def add(session: Session, which: ColumnElement[bool]) -> None:
@@ -218,7 +239,7 @@ def _before_commit(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, None)
     if pending:
-        add(session, Attempt.id.in_(sorted(pending)))
+        _add_by_id(session, sorted(pending))
 
 
 def _forget(session: Session) -> None:
