@@ -14,8 +14,9 @@ Who calls what:
   or whose status leaves ``in_progress``, is counted when the transaction commits (its answers and
   branching choices are written by then, however they were inserted); an ``Attempt`` or a ``User``
   deleted through the session has its finished attempts taken away before the rows go.
-* Bulk Core writes say so themselves: :func:`add` after inserting finished attempts (the demo
-  seeder), :func:`remove` before deleting attempts or users with a Core ``DELETE``.
+* Core writes say so themselves: :func:`add` after inserting finished attempts (the demo seeder),
+  :func:`finished_by_core` after finishing one with an ``UPDATE``, :func:`remove` before deleting
+  attempts or users with a Core ``DELETE``.
 * Deleting a quiz or a quiz version takes its summary rows with it (foreign keys, ``CASCADE``).
 * ``flask analytics check`` compares the summaries with the raw rows; ``flask analytics rebuild``
   recomputes them (after a bulk import that bypassed the above, or to repair drift).
@@ -170,6 +171,12 @@ def remove(session: Session, which: ColumnElement[bool]) -> None:
     """Take the finished attempts matching ``which`` out of the summaries: call it *before* deleting
     them (or their users) with a Core ``DELETE``; commits nothing."""
     _apply(session, which, -1)
+
+
+def finished_by_core(session: Session, attempt_id: int) -> None:
+    """Count ``attempt_id`` when the transaction commits: for a service that finishes an attempt with a
+    Core ``UPDATE`` (which the session events do not see) rather than by setting ``Attempt.status``."""
+    session.info.setdefault(_PENDING, set()).add(attempt_id)
 
 
 def rebuild(session: Session) -> None:

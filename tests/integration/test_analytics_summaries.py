@@ -89,6 +89,17 @@ def test_an_unfinished_attempt_is_counted_only_once_submitted(app, db, seeded, a
     assert analytics_summaries.differences(db) == {}
 
 
+def test_an_attempt_finished_with_a_core_update_is_counted_when_the_service_says_so(app, db, seeded, make_user):
+    learner = make_user()
+    enrol(app, learner.id)
+    attempt = quizzes.start(db, learner.id, COURSE, "basics")
+    db.execute(update(Attempt).where(Attempt.id == attempt.id).values(
+        status="submitted", submitted_at=utcnow(), score_percent=0, points=0, passed=False))
+    analytics_summaries.finished_by_core(db, attempt.id)
+    db.commit()
+    assert analytics_summaries.differences(db) == {}
+
+
 def test_a_replayed_submission_is_counted_once(app, db, seeded, make_user):
     learner = make_user()
     enrol(app, learner.id)
