@@ -113,3 +113,34 @@ class Links:
 
     def certificate(self, code: str) -> str:
         return self.url("certificates.show", code=code)
+
+
+def remembered_url_for(app: Flask):
+    """``url_for`` for templates, remembering what it built: a page asks for the same stylesheet,
+    script and navigation URLs on every request, and each build walks the URL map.
+
+    Only site-relative URLs are remembered (any ``_external``, ``_anchor`` or other underscore
+    option goes straight to Flask), keyed by everything the result depends on here: the script
+    root, the endpoint (with the blueprint for a relative one) and the values.
+    """
+    from flask import has_request_context, request, url_for
+
+    memo: dict[tuple, str] = {}
+
+    def build(endpoint: str, **values) -> str:
+        if not has_request_context() or any(name.startswith("_") for name in values):
+            return url_for(endpoint, **values)
+        try:
+            key = (request.script_root, request.blueprint if endpoint.startswith(".") else None, endpoint,
+                   *sorted(values.items()))
+            url = memo.get(key)
+        except TypeError:  # an unhashable value: build it each time
+            return url_for(endpoint, **values)
+        if url is None:
+            url = url_for(endpoint, **values)
+            if len(memo) >= _Links.MEMO_SIZE:
+                memo.clear()
+            memo[key] = url
+        return url
+
+    return build

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -376,6 +377,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A SIGTERM (a timeout, a CI runner giving up) unwinds like Ctrl-C, so the servers and scratch
+    # databases this run started are stopped and removed on the way out, not left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
     pages = [p for p in PAGES if p.baseline or args.only.lower() in p.name.lower()]

@@ -111,11 +111,15 @@ def timestamp(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC to the second, e.g. ``2026-11-27T09:42:00Z``."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def clean_text(value: str) -> str:
     """``value`` without control characters or bidirectional overrides (see the module docstring)."""
+    if value.isascii() and value.isprintable():  # most values: nothing to remove, and this test is C-fast
+        return value
     return _UNSAFE.sub("", value)
 
 

@@ -72,6 +72,8 @@ _STYLES = (
 
 
 def _text(value: str) -> str:
+    if value.isascii() and value.isprintable():  # the common case: no control characters, no CR
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _NOT_XML.sub("", value)
     if "\r" in value:  # XML readers turn CR into LF anyway: store what they will read
         value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -98,7 +100,9 @@ def _date_cell(value: str | datetime | None) -> str:
     """An ISO 8601 timestamp (or a datetime) as a real date, in UTC."""
     if not value:
         return "<c/>"
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    # The exports' own form, "2026-11-27T09:42:00Z", is UTC already: no time-zone arithmetic.
+    text = isinstance(value, str)
+    moment = datetime.fromisoformat(value[:-1] if value.endswith("Z") else value) if text else value
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     delta = moment - _EPOCH

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from academy.domain import progress as rules
@@ -244,18 +244,23 @@ class LearnerView:
         return replace(self, states={**self.states, state.module_id: state})
 
 
+#: The statement behind every course and module page, built once: constructing it cost as much as running it.
+_LEARNER_VIEW = (
+    select(Course.current_version_id, Enrolment.enrolled_at, ModuleProgress.module_id,
+           ModuleProgress.last_viewed_at, ModuleProgress.completed_at)
+    .select_from(Course)
+    .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
+    .outerjoin(ModuleProgress, and_(ModuleProgress.course_id == Course.id,
+                                    ModuleProgress.user_id == bindparam("user_id")))
+    .where(Course.slug == bindparam("slug")))
+
+
 def learner_view(session: Session, cache: OutlineCache, course_slug: str, user_id: int | None) -> LearnerView:
     """The course's current version with the learner's enrolment and progress, in one query.
 
     Raises NotFound for an unknown or withdrawn course.
     """
-    rows = session.execute(
-        select(Course.current_version_id, Enrolment.enrolled_at, ModuleProgress.module_id,
-               ModuleProgress.last_viewed_at, ModuleProgress.completed_at)
-        .select_from(Course)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
-        .outerjoin(ModuleProgress, and_(ModuleProgress.course_id == Course.id, ModuleProgress.user_id == user_id))
-        .where(Course.slug == course_slug)).all()
+    rows = session.execute(_LEARNER_VIEW, {"slug": course_slug, "user_id": user_id}).all()
     if not rows or rows[0].current_version_id is None:
         raise NotFound(NO_SUCH_COURSE)
     states = {r.module_id: ModuleState(r.module_id, r.last_viewed_at, r.completed_at)
@@ -273,11 +278,14 @@ def with_exam_result(session: Session, view: LearnerView, user_id: int | None) -
 
 def _exams_passed(session: Session, user_id: int) -> set[int]:
     """Ids of the courses whose final exam the learner has passed (in any version)."""
-    return set(session.scalars(
-        select(Quiz.course_id).join(Attempt, Attempt.quiz_id == Quiz.id)
-        .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id)
-        .where(Attempt.user_id == user_id, Attempt.passed.is_(True), QuizVersion.is_final.is_(True))
-        .distinct()))
+    return set(session.scalars(_EXAMS_PASSED, {"user_id": user_id}))
+
+
+_EXAMS_PASSED = (select(Quiz.course_id).join(Attempt, Attempt.quiz_id == Quiz.id)
+                 .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id)
+                 .where(Attempt.user_id == bindparam("user_id"), Attempt.passed.is_(True),
+                        QuizVersion.is_final.is_(True))
+                 .distinct())
 
 
 def catalogue(session: Session, cache: OutlineCache, user_id: int | None) -> list[LearnerView]:
@@ -291,21 +299,23 @@ def enrolled_courses(session: Session, cache: OutlineCache, user_id: int) -> lis
     return sorted(views, key=lambda v: (v.summary.last_activity_at or v.enrolled_at), reverse=True)
 
 
+#: The catalogue's and the dashboard's statements, built once (see _LEARNER_VIEW).
+_PUBLISHED = (select(Course.id, Course.current_version_id, Enrolment.enrolled_at)
+              .select_from(Course)
+              .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
+              .where(Course.current_version_id.is_not(None)))
+_ENROLLED = _PUBLISHED.where(Enrolment.id.is_not(None))
+_PROGRESS = select(ModuleProgress.course_id, ModuleProgress.module_id, ModuleProgress.last_viewed_at,
+                   ModuleProgress.completed_at).where(ModuleProgress.user_id == bindparam("user_id"))
+
+
 def _views(session: Session, cache: OutlineCache, user_id: int | None, *, enrolled_only: bool) -> list[LearnerView]:
-    query = (select(Course.id, Course.current_version_id, Enrolment.enrolled_at)
-             .select_from(Course)
-             .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id))
-             .where(Course.current_version_id.is_not(None)))
-    if enrolled_only:
-        query = query.where(Enrolment.id.is_not(None))
-    courses = session.execute(query).all()
+    courses = session.execute(_ENROLLED if enrolled_only else _PUBLISHED, {"user_id": user_id}).all()
     states: dict[int, dict[int, ModuleState]] = {}
     passed: set[int] = set()
     if user_id is not None and courses:
         passed = _exams_passed(session, user_id)
-        for row in session.execute(
-                select(ModuleProgress.course_id, ModuleProgress.module_id, ModuleProgress.last_viewed_at,
-                       ModuleProgress.completed_at).where(ModuleProgress.user_id == user_id)):
+        for row in session.execute(_PROGRESS, {"user_id": user_id}):
             states.setdefault(row.course_id, {})[row.module_id] = ModuleState(*row[1:])
     return [LearnerView(cache.get(session, row.current_version_id), row.enrolled_at is not None, row.enrolled_at,
                         states.get(row.id, {}), row.id in passed) for row in courses]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+from ..links import remembered_url_for
 from . import analytics, api, auth, dates, errors, inputs, learn, mail, main, manage, nav, quiz, resources, security
 from .admin import certificates as admin_certificates
 from .admin import exports
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(mail.bp)
     errors.init_app(app)
     security.init_app(app)
+    app.jinja_env.globals["url_for"] = remembered_url_for(app)
 
     @app.context_processor
     def inject_viewer():
@@ -44,6 +46,8 @@ def _viewer():
         return None
     from flask_login import current_user
     try:
-        return current_user if current_user.is_authenticated else None
+        # The user object itself, not the proxy: templates read it a dozen times a page, and each
+        # read through ``current_user`` is a context lookup.
+        return current_user._get_current_object() if current_user.is_authenticated else None
     except Exception:  # the database went away while loading the user
         return None

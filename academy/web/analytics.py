@@ -3,8 +3,6 @@ its numbers in a table beneath (no JavaScript, nothing from another origin)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -12,7 +10,6 @@ from flask import Blueprint, Response, render_template, request, url_for
 from academy.db import get_session
 from academy.domain import charts, stuck
 from academy.domain import exports as shaping
-from academy.domain.exports import neutralise_formula
 from academy.domain.filters import FilterError, parse_choice, parse_positive_int, parse_text
 from academy.models import Role, utcnow
 from academy.services import analytics, course_learners, worksheets
@@ -104,15 +101,10 @@ def _detail(quiz_id: int) -> analytics.QuizDetail:
 @bp.route("/quizzes/<int:quiz_id>/items.csv")
 @roles(Role.INSTRUCTOR, Role.ADMIN)
 def items_csv(quiz_id: int):
-    """The item statistics of the quiz's current version as CSV (formula-like cells neutralised)."""
-    rows = analytics.item_csv_rows(_detail(quiz_id))
-    buffer = io.StringIO()
-    columns = ["item", "prompt", "answers", "facility", "discrimination", "options", "flags", "reliability"]
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
-    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+    """The item statistics of the quiz's current version as CSV (BOM, formula-like cells neutralised)."""
+    columns = ("item", "prompt", "answers", "facility", "discrimination", "options", "flags", "reliability")
+    body = "".join(shaping.csv_chunks(analytics.item_csv_rows(_detail(quiz_id)), columns=columns))
+    return Response(body, content_type="text/csv; charset=utf-8",
                     headers=content_disposition(f"quiz-{quiz_id}-items.csv"))
 
 

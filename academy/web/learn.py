@@ -12,7 +12,7 @@ from academy.services.errors import InvalidInput
 
 from ..links import site_links
 from .access import public, signed_in
-from .forms import ActionForm
+from .forms import TOKEN_ONLY, ActionForm
 from .responses import send_image
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -49,7 +49,7 @@ def catalogue():
 @public
 def course(course_slug: str):
     view = learning.with_exam_result(get_session(), _learner_view(course_slug), _user_id())
-    return render_template("learn/course.html", view=view, form=ActionForm(), links=site_links(current_app))
+    return render_template("learn/course.html", view=view, form=TOKEN_ONLY, links=site_links(current_app))
 
 
 @bp.post("/<course_slug>/enrol")
@@ -90,7 +90,7 @@ def module(course_slug: str, module_slug: str):
     view, shown = _module_of(course_slug, module_slug)
     if not view.enrolled:
         # A GET changes nothing: the module is there to read, with the form that enrols.
-        return render_template("learn/module.html", view=view, module=shown, form=ActionForm(),
+        return render_template("learn/module.html", view=view, module=shown, form=TOKEN_ONLY,
                                links=site_links(current_app))
     return _module_page(view, shown)
 
@@ -112,7 +112,7 @@ def _module_page(view: learning.LearnerView, shown: learning.ModuleOutline,
     if answered is not None:
         panels[answered.worksheet.key] = answered
     return render_template("learn/module.html", view=view.with_state(state), module=shown, panels=panels,
-                           form=ActionForm(), links=site_links(current_app)), status
+                           form=TOKEN_ONLY, links=site_links(current_app)), status
 
 
 @bp.post("/<course_slug>/<module_slug>/worksheets/<key>")

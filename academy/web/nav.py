@@ -47,13 +47,33 @@ ADMIN_SECTIONS = (
 )
 
 
+#: Where an admin-area tab's name would repeat a header entry beside it ("Certificates" is also the
+#: admin's own certificates), the header's Admin menu names it more fully.
+MENU_LABELS = {"admin_certificates.index": "Issued certificates"}
+
+
 #: For an admin (who has the most entries), these gather under one "Admin" menu in the header,
 #: followed by the admin area's own tabs, so the header stays one line.
 ADMIN_MENU = ("author.index", "analytics.overview", "admin.users")
 
 
 def items_for(user) -> list[NavItem]:
-    """The header entries ``user`` (None when anonymous) may open, in order."""
+    """The header entries ``user`` (None when anonymous) may open, in order.
+
+    Every page draws the header, and its entries depend only on the viewer's role, whether they
+    manage an organisation and the page's endpoint: so each combination is built once per worker
+    (a few dozen at most) and reused, instead of an access check and a URL build per entry per page.
+    """
+    role = None if user is None else str(user.role)
+    key = (role, role is not None and _manages_an_organisation(user), request.endpoint, request.script_root)
+    cache: dict = current_app.extensions.setdefault("academy.nav", {})
+    items = cache.get(key)
+    if items is None:
+        items = cache[key] = tuple(_build_items(user))
+    return list(items)
+
+
+def _build_items(user) -> list[NavItem]:
     found: list[tuple[str, NavItem]] = []
     current_blueprint = (request.endpoint or "").split(".", 1)[0]
     for label, endpoint, *when in HEADER:
@@ -69,7 +89,8 @@ def items_for(user) -> list[NavItem]:
         return [item for _, item in found]
     area = [("Users", "admin.users"), ("Organisations", "admin.organisations"), *ADMIN_SECTIONS]
     children = (*(item for item in grouped if item.label != "Admin"),
-                *(NavItem(label, url_for(endpoint), request.endpoint == endpoint) for label, endpoint in area))
+                *(NavItem(MENU_LABELS.get(endpoint, label), url_for(endpoint), request.endpoint == endpoint)
+                  for label, endpoint in area))
     menu = NavItem("Admin", url_for("admin.users"),
                    any(item.current for item in grouped)
                    or any(endpoint.split(".", 1)[0] == current_blueprint for _, endpoint in area), children)

@@ -62,7 +62,8 @@ def test_facility_discrimination_distractors_and_reliability_from_sql(db, quiz_i
 def test_item_statistics_download_as_csv(admin_client, quiz_id):
     response = admin_client.get(f"/analytics/quizzes/{quiz_id}/items.csv")
     assert response.status_code == 200 and response.content_type.startswith("text/csv")
-    lines = response.text.splitlines()
+    assert response.text.startswith("\ufeff")  # Excel reads it as UTF-8, as the other CSV downloads
+    lines = response.text.removeprefix("\ufeff").splitlines()
     assert lines[0] == "item,prompt,answers,facility,discrimination,options,flags,reliability"
     assert lines[1].startswith("q1,Item 1?,5,0.600,0.327,a* 60% (mean 66%) | b 40% (mean 16%) | c 0%,,0.577")
 

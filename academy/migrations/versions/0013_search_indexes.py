@@ -1,7 +1,7 @@
 """trigram indexes for the admin users and certificates searches and the manager's matrix search
 
 Revision ID: 0013_search_indexes
-Revises: 0011_scale_indexes
+Revises: 0012_analytics_summaries
 Create Date: 2026-12-04 16:40:00.000000
 
 A search is "contains, ignoring case" (``LIKE '%smith%'``), which a B-tree cannot answer; at
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision = '0013_search_indexes'
-down_revision = '0011_scale_indexes'
+down_revision = '0012_analytics_summaries'
 branch_labels = None
 depends_on = None
 
