@@ -36,8 +36,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import cli, db, render_sandbox, web
     from .extensions import csrf, limiter, login_manager
+    from .services import analytics_summaries
 
     db.init_app(app)
+    # Attempts finishing or deleted through any session update the analytics summaries in the same transaction.
+    analytics_summaries.watch(app.extensions["academy.sessionmaker"])
     render_sandbox.install(app.config["RENDER_TIMEOUT"])
     # Access rules run before the CSRF check, so a refused visitor learns nothing about the form.
     app.before_request(web.access.enforce)

@@ -57,7 +57,7 @@ from academy.models import (  # noqa: E402
     User,
     utcnow,
 )
-from academy.services import demo, reminders  # noqa: E402
+from academy.services import analytics_summaries, demo, reminders  # noqa: E402
 from bench.exports import database  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
@@ -194,6 +194,8 @@ def copy_learners(session, prefix: str, count: int, rng: random.Random) -> None:
             *[now_.id if name == "attempt_id" else model.__table__.c[name] for name in columns])
             .join(was, was.id == model.attempt_id).join(now_, now_.token == literal(prefix) + was.token)
             .where(was.user_id.in_(source))))
+    # Copied attempts arrive finished, by Core: count them in the analytics summaries as the seeder does.
+    analytics_summaries.add(session, Attempt.user_id.in_(select(User.id).where(User.email.startswith(prefix))))
     # Certificates need codes of their own and the copy's email in their identity hash.
     rows = session.execute(select(Certificate, new.id, new.email).join(old, old.id == Certificate.user_id)
                            .join(*by_user).where(old.id.in_(source))).all()
@@ -274,6 +276,9 @@ def probes(app, emails: dict[str, str]) -> list[Probe]:
         Probe("matrix (big org), page 1", True, _get(manager, matrix)),
         Probe(f"matrix (big org), page {DEEP_PAGE}", True, _get(manager, f"{matrix}?page={DEEP_PAGE}")),
         Probe("matrix (big org), search", True, _get(manager, f"{matrix}?q=smith")),
+        Probe("matrix (big org), status filter", True, _get(manager, f"{matrix}?status=not-started")),
+        Probe(f"matrix (big org), status, page {DEEP_PAGE // 4}", True,
+              _get(manager, f"{matrix}?status=overdue&page={DEEP_PAGE // 4}")),
         Probe("analytics overview", False, _get(admin, f"/analytics?course={course.slug}"), heavy=True),
         Probe("analytics item statistics", False, _get(admin, f"/analytics/quizzes/{final}"), heavy=True),
         Probe("reminder scan (repeat)", False, scan, heavy=True),

@@ -13,6 +13,7 @@ from ..db import session_scope
 from ..models import Role
 from ..services import accounts
 from ..services.errors import ServiceError
+from .analytics import analytics_cli
 from .certificates import certificates_cli
 from .content import content_cli
 from .demo import demo_cli
@@ -85,6 +86,7 @@ def setup_link() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(analytics_cli)
     # The certificates group is the certificates area's; its export command lives with the other exports.
     certificates_cli.add_command(export_certificates)
     app.cli.add_command(certificates_cli)

@@ -16,19 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, case, func, select, true
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from academy.domain import item_statistics as istats
 from academy.domain.item_text import plain
 from academy.domain.quiz_format import QuizDef
 from academy.models import (
     Attempt,
-    AttemptAnswer,
     AttemptStatus,
-    BranchingChoice,
     Certificate,
     Course,
     CourseEditor,
@@ -36,47 +32,23 @@ from academy.models import (
     Enrolment,
     ModuleProgress,
     ModuleVersion,
+    OptionCount,
     Organisation,
+    QuestionSums,
     Quiz,
+    QuizResultBucket,
+    QuizResultDay,
     QuizVersion,
     Role,
+    StepChoiceCount,
     User,
+    VersionTotals,
 )
 
 from .actors import Actor
+from .analytics_summaries import BUCKETS
 from .errors import Forbidden, NotFound
-
-#: Score histogram buckets: 0-9 %, 10-19 %, ..., 90-100 %.
-BUCKETS = 10
-
-
-class week_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The Monday (UTC) of a timestamp's week, as a date."""
-
-    type = Date()
-    inherit_cache = True
-
-
-class day_start(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The calendar day (UTC) of a timestamp, as a date."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(week_start, "sqlite")
-@compiles(day_start, "sqlite")
-def _start_sqlite(element, compiler, **kw):
-    # 'weekday 0' moves forward to Sunday (or stays on it); six days back is that week's Monday.
-    week = ", 'weekday 0', '-6 days'" if isinstance(element, week_start) else ""
-    return f"date({compiler.process(element.clauses, **kw)}{week})"
-
-
-@compiles(week_start, "postgresql")
-@compiles(day_start, "postgresql")
-def _start_postgresql(element, compiler, **kw):
-    unit = "week" if isinstance(element, week_start) else "day"
-    return f"CAST(date_trunc('{unit}', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
+from .sql_dates import day_start, week_start
 
 
 def monday(day: date) -> date:
@@ -213,11 +185,23 @@ def headline(session: Session, course_id: int, since: datetime | None) -> Headli
                                   .where(Certificate.course_id == course_id, after(Certificate.issued_at)))
     exam = (select(QuizVersion.quiz_id).join(Course, Course.current_version_id == QuizVersion.course_version_id)
             .where(Course.id == course_id, QuizVersion.is_final.is_(True)))
-    attempts, passed = session.execute(
-        select(func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
-        .where(Attempt.quiz_id.in_(exam), _FINISHED, Attempt.submitted_at.is_not(None),
-               after(Attempt.submitted_at))).one()
-    return Headline(enrolments or 0, completions or 0, certificates or 0, attempts or 0, int(passed or 0))
+    attempts, passed = _exam_results(session, exam, since)
+    return Headline(enrolments or 0, completions or 0, certificates or 0, attempts, passed)
+
+
+def _exam_results(session: Session, exam, since: datetime | None) -> tuple[int, int]:
+    """Finished attempts at the exam submitted from ``since``, and passes: from the per-day summary when
+    ``since`` starts a day (UTC), as the page's periods do; from the attempts themselves otherwise."""
+    if since is None or since.astimezone(UTC).timetz() == time.min.replace(tzinfo=UTC):
+        day = QuizResultDay.day >= since.astimezone(UTC).date() if since is not None else true()
+        found = session.execute(select(func.sum(QuizResultDay.attempts), func.sum(QuizResultDay.passed))
+                                .where(QuizResultDay.quiz_id.in_(exam), day)).one()
+    else:
+        found = session.execute(
+            select(func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
+            .where(Attempt.quiz_id.in_(exam), _FINISHED, Attempt.submitted_at.is_not(None),
+                   Attempt.submitted_at >= since)).one()
+    return int(found[0] or 0), int(found[1] or 0)
 
 
 def first_day(session: Session, course_id: int) -> date:
@@ -252,12 +236,6 @@ class QuizSummary:
         return round(100 * self.passed / self.attempts) if self.attempts else None
 
 
-def _bucket():
-    # 100 % joins the 90s; a negative score (a costly branching path) joins the first bucket.
-    return case((Attempt.score_percent >= 100, BUCKETS - 1), (Attempt.score_percent < 0, 0),
-                else_=Attempt.score_percent // (100 // BUCKETS))
-
-
 def quiz_summaries(session: Session, course_id: int, *, only: int | None = None) -> list[QuizSummary]:
     """Each quiz of the course's current version (or ``only`` that one): attempts, passes, score distribution."""
     quizzes = session.execute(
@@ -268,13 +246,11 @@ def quiz_summaries(session: Session, course_id: int, *, only: int | None = None)
                    & (ModuleVersion.course_version_id == QuizVersion.course_version_id))
         .where(Course.id == course_id, QuizVersion.quiz_id == only if only is not None else true())
         .order_by(QuizVersion.is_final, func.coalesce(ModuleVersion.position, 999), QuizVersion.title)).all()
-    bucket = _bucket()
     counts: dict[int, list[int]] = {}
     passes: dict[int, int] = {}
     rows = session.execute(
-        select(Attempt.quiz_id, bucket, func.count(), func.sum(case((Attempt.passed.is_(True), 1), else_=0)))
-        .where(Attempt.quiz_id.in_([q.quiz_id for q in quizzes]), _FINISHED, Attempt.score_percent.is_not(None))
-        .group_by(Attempt.quiz_id, bucket))
+        select(QuizResultBucket.quiz_id, QuizResultBucket.bucket, QuizResultBucket.attempts, QuizResultBucket.passed)
+        .where(QuizResultBucket.quiz_id.in_([q.quiz_id for q in quizzes])))
     for quiz_id, index, count, passed in rows:
         counts.setdefault(quiz_id, [0] * BUCKETS)[int(index)] += count
         passes[quiz_id] = passes.get(quiz_id, 0) + int(passed or 0)
@@ -352,13 +328,6 @@ class ItemRow:
     option_texts: dict[str, str]
 
 
-def _option_values(session: Session):
-    """The elements of ``attempt_answers.chosen`` as rows (one per chosen option)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.json_array_elements_text(AttemptAnswer.chosen).table_valued("value")
-    return func.json_each(AttemptAnswer.chosen).table_valued("value")
-
-
 def quiz_detail(session: Session, actor: Actor, quiz_id: int) -> QuizDetail:
     """Per question and per option, and per branching step, for one quiz ``actor`` may see."""
     current = session.execute(
@@ -372,22 +341,23 @@ def quiz_detail(session: Session, actor: Actor, quiz_id: int) -> QuizDetail:
     definition = QuizDef.from_dict(version.definition)
     same_file = list(session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz_id,
                                                                   QuizVersion.content_hash == version.content_hash)))
-    counted = (Attempt.quiz_version_id.in_(same_file)) & _FINISHED
-    attempts = session.scalar(select(func.count(Attempt.id)).where(counted)) or 0
-    answered = _answer_sums(session, counted)
-    questions, chosen = _questions(session, definition, answered, counted)
-    items, alpha = _item_statistics(session, definition, answered, counted, chosen)
-    return QuizDetail(course, summary, attempts, questions, _steps(session, definition, counted), items, alpha)
+    totals = session.execute(
+        select(func.sum(VersionTotals.attempts), func.sum(VersionTotals.graded), func.sum(VersionTotals.sum_t),
+               func.sum(VersionTotals.sum_tt)).where(VersionTotals.quiz_version_id.in_(same_file))).one()
+    attempts, graded = int(totals[0] or 0), (int(totals[1] or 0), float(totals[2] or 0), float(totals[3] or 0))
+    answered = _answer_sums(session, same_file)
+    questions, chosen = _questions(session, definition, answered, same_file)
+    items, alpha = _item_statistics(definition, answered, graded, chosen)
+    return QuizDetail(course, summary, attempts, questions, _steps(session, definition, same_file), items, alpha)
 
 
-def _item_statistics(session: Session, definition: QuizDef, answered: dict[str, tuple[int, int, tuple]], counted,
+def _item_statistics(definition: QuizDef, answered: dict[str, tuple[int, int, tuple]],
+                     graded: tuple[int, float, float],
                      chosen: dict[tuple[str, str], tuple[int, int]]) -> tuple[tuple[ItemRow, ...], float | None]:
     """Facility, discrimination and distractors per item, and the quiz's reliability (the per-item sums
-    come from :func:`_answer_sums`)."""
-    t = Attempt.points
+    come from :func:`_answer_sums`; ``graded`` is (n, Σt, Σt²) over the graded attempts)."""
     sums = {key: item for key, (_total, _right, item) in answered.items() if item[0]}
-    n, sum_t, sum_tt = session.execute(
-        select(func.count(), func.sum(t), func.sum(t * t)).select_from(Attempt).where(counted, t.is_not(None))).one()
+    n, sum_t, sum_tt = graded
     answers = sum(v[0] for v in sums.values())
     test = istats.QuizSums(int(n or 0), float(sum_t or 0), float(sum_tt or 0), answers / n if n else 0.0)
     found, item_sums = [], []
@@ -410,40 +380,31 @@ def _items_of(definition: QuizDef) -> list[tuple[str, str, int, list[tuple[str, 
     return found
 
 
-def _answer_sums(session: Session, counted) -> dict[str, tuple[int, int, tuple]]:
-    """Per question (and branching scenario) key, in one pass over the counted attempts' answers:
+def _answer_sums(session: Session, versions: list[int]) -> dict[str, tuple[int, int, tuple]]:
+    """Per question (and branching scenario) key, summed over the quiz ``versions`` counted:
     (answers, correct answers, (n, Σx, Σx², Σt, Σt², Σxt) over the answers graded in a graded attempt).
 
     Branching scenarios' rows come out too (their key is the scenario's): they are simply not looked up
-    as questions. Filtering them in SQL would cost an index probe per attempt and question.
+    as questions.
     """
-    x, t = AttemptAnswer.points, Attempt.points
-    graded = x.is_not(None) & t.is_not(None)
-
-    def when_graded(value):
-        return func.sum(case((graded, value), else_=None))
-
+    s = QuestionSums
     rows = session.execute(
-        select(AttemptAnswer.question_key, func.count(),
-               func.sum(case((AttemptAnswer.correct.is_(True), 1), else_=0)),
-               func.sum(case((graded, 1), else_=0)), when_graded(x), when_graded(x * x), when_graded(t),
-               when_graded(t * t), when_graded(x * t))
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(counted).group_by(AttemptAnswer.question_key))
+        select(s.question_key, func.sum(s.answers), func.sum(s.correct), func.sum(s.graded), func.sum(s.sum_x),
+               func.sum(s.sum_xx), func.sum(s.sum_t), func.sum(s.sum_tt), func.sum(s.sum_xt))
+        .where(s.quiz_version_id.in_(versions)).group_by(s.question_key))
     return {key: (int(total), int(right or 0), (int(n or 0), *(float(v or 0) for v in rest)))
             for key, total, right, n, *rest in rows}
 
 
 def _questions(session: Session, definition: QuizDef,
                answered: dict[str, tuple[int, int, tuple]],
-               counted) -> tuple[tuple[QuestionStat, ...], dict[tuple[str, str], tuple[int, int]]]:
-    values = _option_values(session)
+               versions: list[int]) -> tuple[tuple[QuestionStat, ...], dict[tuple[str, str], tuple[int, int]]]:
     # Per option: how many chose it and the sum of their percent scores (for the distractor analysis).
-    chosen = {(key, option): (n, int(score or 0)) for key, option, n, score in session.execute(
-        select(AttemptAnswer.question_key, values.c.value, func.count(), func.sum(Attempt.score_percent))
-        .select_from(Attempt)
-        .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id).join(values, true())
-        .where(counted).group_by(AttemptAnswer.question_key, values.c.value))}
+    chosen = {(key, option): (int(n), int(score or 0)) for key, option, n, score in session.execute(
+        select(OptionCount.question_key, OptionCount.option_key, func.sum(OptionCount.chosen),
+               func.sum(OptionCount.sum_percent))
+        .where(OptionCount.quiz_version_id.in_(versions))
+        .group_by(OptionCount.question_key, OptionCount.option_key))}
     stats = []
     for question in definition.questions():
         total, right, _sums = answered.get(question.key, (0, 0, ()))
@@ -453,16 +414,16 @@ def _questions(session: Session, definition: QuizDef,
     return tuple(stats), chosen
 
 
-def _steps(session: Session, definition: QuizDef, counted) -> tuple[StepStat, ...]:
+def _steps(session: Session, definition: QuizDef, versions: list[int]) -> tuple[StepStat, ...]:
     scenarios = definition.branching_scenarios()
     if not scenarios:
         return ()
     made: dict[tuple[str, str], dict[str, int]] = {}
+    c = StepChoiceCount
     for scenario_id, step_id, choice_key, n in session.execute(
-            select(BranchingChoice.scenario_id, BranchingChoice.step_id, BranchingChoice.choice_key, func.count())
-            .join(Attempt, Attempt.id == BranchingChoice.attempt_id).where(counted)
-            .group_by(BranchingChoice.scenario_id, BranchingChoice.step_id, BranchingChoice.choice_key)):
-        made.setdefault((scenario_id, step_id), {})[choice_key] = n
+            select(c.scenario_id, c.step_id, c.choice_key, func.sum(c.made))
+            .where(c.quiz_version_id.in_(versions)).group_by(c.scenario_id, c.step_id, c.choice_key)):
+        made.setdefault((scenario_id, step_id), {})[choice_key] = int(n)
     stats = []
     for scenario in scenarios:
         for step in scenario.steps:

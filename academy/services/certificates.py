@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -43,7 +43,7 @@ from academy.models import (
     utcnow,
 )
 
-from . import audit, mail
+from . import audit, mail, text_search
 from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
 from .pagination import Page, paginate
@@ -293,15 +293,15 @@ def search(session: Session, query: str = "", *, page: int = 1) -> Page[Standing
     statement = select(Certificate)
     query = " ".join(query.split())[:200]
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions = [column.ilike(pattern, escape="\\") for column in
-                      (Certificate.holder_name, Certificate.course_title, Certificate.title, Certificate.code)]
+        pattern = text_search.like_pattern(query)
         code = parse(query)
-        if code is not None:
-            conditions.append(Certificate.code == code)
-        statement = statement.where(or_(*conditions))
-    found = paginate(session, statement.options(joinedload(Certificate.replaced_by))
-                     .order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page)
+        statement = text_search.contains(
+            session, statement, table_name="certificates", key=Certificate.id, text=query,
+            conditions=[column.ilike(pattern, escape="\\") for column in
+                        (Certificate.holder_name, Certificate.course_title, Certificate.title, Certificate.code)],
+            exact=None if code is None else Certificate.code == code)
+    found = paginate(session, statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page,
+                     key=Certificate.id, options=[joinedload(Certificate.replaced_by)])
     now = utcnow()
     return found.map(lambda c: standing(c, now))
 

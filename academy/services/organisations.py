@@ -3,7 +3,8 @@
 A manager sees only organisations they manage (admins see every one); anything else answers
 NotFound, so a manager cannot even learn that another organisation's person or page exists.
 The people x courses matrix is built from a fixed number of aggregate queries whatever the size of
-the organisation (no query per person), and pages people in SQL unless a status filter needs them all.
+the organisation (no query per person), and pages people in SQL, a status filter included
+(:mod:`.matrix_cells` decides the cells in SQL to pick the page's people).
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from academy.models import (
     User,
 )
 
-from . import accounts, audit, people
+from . import accounts, audit, matrix_cells, people, text_search
 from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
+from .pagination import Page, paginate
 
 PAGE_SIZE = 50
 _NO_ORGANISATION = "There is no organisation with that id among those you manage."
@@ -258,25 +260,24 @@ def matrix(session: Session, organisation_id: int, flt: MatrixFilter, now: datet
                                {"course": ["There is no published course with that slug."]})
     if flt.status and flt.status not in {c.value for c in rules.Cell}:
         raise InvalidInput("Choose a status from the list.", {"status": ["Choose a status from the list."]})
-    # Plain rows, not User objects: the status filter reads every member of a large organisation.
     people_stmt = select(User.id, User.name, User.email, User.created_at).where(User.organisation_id == organisation_id)
-    if flt.query:
-        needle = f"%{flt.query.strip().lower()}%"
-        people_stmt = people_stmt.where(or_(func.lower(User.name).like(needle), User.email.like(needle)))
-    people_stmt = people_stmt.order_by(User.name, User.id)
-    page = max(1, flt.page)
+    if flt.query.strip():
+        people_stmt = text_search.users_containing(session, people_stmt, flt.query)
     if flt.status:
-        members = list(session.execute(people_stmt))
-        facts = load_facts(session, organisation_id, None if not flt.query else [u.id for u in members])
-        rows = [row for row in (_row(u, courses, facts, now) for u in members)
-                if any(c.cell.value == flt.status for c in row.cells)]
-        total, shown = len(rows), rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        people_stmt = matrix_cells.people_with(people_stmt, organisation_id, [c.id for c in courses], flt.status, now)
+    ordered_ids = people_stmt.with_only_columns(User.id).order_by(User.name, User.id)
+    if flt.status:
+        # Every matching id at once (integers, decided in SQL): the count and the page from one query.
+        matching = list(session.scalars(ordered_ids))
+        number = max(1, flt.page)
+        ids = Page(matching[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], len(matching), number, PAGE_SIZE)
     else:
-        total = session.scalar(select(func.count()).select_from(people_stmt.order_by(None).subquery())) or 0
-        members = list(session.execute(people_stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-        facts = load_facts(session, organisation_id, [u.id for u in members])
-        shown = [_row(u, courses, facts, now) for u in members]
-    return Matrix(courses, shown, total, page, max(1, -(-total // PAGE_SIZE)))
+        # The page's ids by the index on users (organisation_id, name, id), then their rows.
+        ids = paginate(session, ordered_ids, flt.page, PAGE_SIZE)
+    members = list(session.execute(people_stmt.where(User.id.in_(ids.items)).order_by(User.name, User.id)))
+    facts = load_facts(session, organisation_id, ids.items)
+    shown = [_row(u, courses, facts, now) for u in members]
+    return Matrix(courses, shown, ids.total, ids.number, ids.pages)
 
 
 def _row(user, courses: list[CourseColumn], facts: Facts, now: datetime) -> MatrixRow:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -41,9 +42,21 @@ class Page(Generic[T]):
         return Page([convert(item) for item in self.items], self.total, self.number, self.size)
 
 
-def paginate(session: Session, statement: Select[Any], number: int, size: int = PAGE_SIZE) -> Page[Any]:
-    """Page ``number`` of the rows ``statement`` selects (in its order), and how many there are in all."""
+def paginate(session: Session, statement: Select[Any], number: int, size: int = PAGE_SIZE, *,
+             key: ColumnElement[Any] | None = None, options: Sequence[ORMOption] = ()) -> Page[Any]:
+    """Page ``number`` of the rows ``statement`` selects (in its order), and how many there are in all.
+
+    With ``key`` (the listed table's id) the page is a *deferred join*: the page's keys are picked
+    first, by an index that holds the sort columns and the key (``OFFSET`` then skips index entries,
+    not rows), and only those rows are read, with ``options`` (eager loads) applied to them alone.
+    """
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = max(1, number)
-    rows = session.scalars(statement.limit(size).offset((number - 1) * size)).unique()
+    offset = (number - 1) * size
+    if key is None:
+        rows = session.scalars(statement.options(*options).limit(size).offset(offset)).unique()
+        return Page(list(rows), int(total), number, size)
+    keys = list(session.scalars(statement.with_only_columns(key, maintain_column_froms=True)
+                                .limit(size).offset(offset)))
+    rows = session.scalars(statement.options(*options).where(key.in_(keys))).unique() if keys else []
     return Page(list(rows), int(total), number, size)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -23,7 +23,7 @@ from academy.domain.exports import CertificateFilter, CertificateRecord
 from academy.domain.progress import Summary
 from academy.models import Course, CourseVersion, Enrolment, Organisation, Role, User
 
-from . import accounts, audit, exports, progress
+from . import accounts, audit, exports, progress, text_search
 from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound, ServiceError
 from .pagination import Page, paginate
@@ -48,17 +48,17 @@ class UserFilter:
 
 def search_users(session: Session, flt: UserFilter) -> Page[User]:
     """A page of users matching ``flt`` (name or email contains the query)."""
-    stmt = select(User).options(joinedload(User.organisation))
-    if flt.query:
-        needle = f"%{flt.query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(needle), User.email.like(needle)))
+    stmt = select(User)
+    if flt.query.strip():
+        stmt = text_search.users_containing(session, stmt, flt.query)
     if flt.role:
         stmt = stmt.where(User.role == flt.role)
     if flt.organisation_id:
         stmt = stmt.where(User.organisation_id == flt.organisation_id)
     if flt.status:
         stmt = stmt.where(User.active.is_(flt.status == Status.ACTIVE))
-    return paginate(session, stmt.order_by(User.name, User.id), flt.page)
+    return paginate(session, stmt.order_by(User.name, User.id), flt.page, key=User.id,
+                    options=[joinedload(User.organisation)])
 
 
 def get_user(session: Session, user_id: int) -> User:

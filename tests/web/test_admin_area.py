@@ -201,7 +201,8 @@ def test_hostile_input_to_admin_forms_gets_an_answer_never_a_500(admin_client, o
     assert admin_client.submit(f"/admin/organisations/{organisation.id}", {"name": value}).status_code in (200, 302)
     page = f"/admin/users/{admin_client.user.id}"
     assert admin_client.submit(f"{page}/role", {"role": value}, page=page).status_code == 400
-    for url in ("/admin/users?q=", "/admin/audit?actor=", "/admin/audit?action=", "/admin/audit?since=",
+    for url in ("/admin/users?q=", "/admin/certificates?q=", "/admin/audit?actor=", "/admin/audit?action=",
+                "/admin/audit?since=",
                 "/admin/exports/certificates?format=csv&organisation=", "/admin/exports/xapi?course=",
                 "/analytics?course="):
         assert admin_client.get(url + value).status_code in (200, 400, 403, 404)

@@ -87,6 +87,19 @@ def test_the_manager_sees_their_people_in_the_matrix_with_words_and_colours(mana
     assert "No one matches these filters." in filtered
 
 
+@pytest.mark.parametrize("query", ['"', 'ana" OR "', "NEAR(ana lima)", "an*", "%", "_", "\\", "' OR 1=1 --",
+                                   "A" * 5000, "\x00", "lim"])
+def test_the_matrix_search_takes_any_text_as_text_to_find(manager_client, make_user, orgs, query):
+    make_user(name="Ana Lima", email="ana@northbank.example", organisation_id=orgs[0])
+    make_user(name="Bo 100% Berg", email="bo@northbank.example", organisation_id=orgs[0])
+    response = manager_client.get(f"/manage/{orgs[0]}", query_string={"q": query})
+    assert response.status_code in (200, 400)
+    html = response.get_data(as_text=True)
+    if response.status_code == 200:
+        assert ("Ana Lima" in html) == (query == "lim")
+        assert ("Bo 100% Berg" in html) == (query == "%")
+
+
 def test_a_malformed_filter_gets_a_400_with_the_reason(manager_client, orgs):
     response = manager_client.get(f"/manage/{orgs[0]}?status=bogus")
     assert response.status_code == 400
