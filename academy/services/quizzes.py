@@ -50,7 +50,7 @@ from academy.models import (
     utcnow,
 )
 
-from . import certificates, progress
+from . import analytics_summaries, certificates, progress
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 #: Longest submission key accepted from the attempt form.
@@ -620,6 +620,7 @@ def _record(session: Session, attempt: Attempt, result: grading.Grade, status: A
         .values(values).execution_options(synchronize_session=False))
     if closed.rowcount != 1:
         return False
+    analytics_summaries.finished_by_core(session, attempt.id)  # the UPDATE is not an ORM change it sees
     for key, value in values.items():  # the object now says what the row says, without a re-read
         set_committed_value(attempt, key, value)
     rows = [{"attempt_id": attempt.id, "question_key": q.key, "chosen": sorted(q.chosen), "correct": q.correct,
