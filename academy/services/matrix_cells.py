@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from academy.domain import assignments as rules
@@ -69,7 +70,7 @@ def _greater(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
     return case((a > b, a), else_=b)
 
 
-def _facts(organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
+def _facts(people: Select[Any], organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
     """One row per member: what the cell of ``course_id`` is decided from, each fact an indexed lookup."""
     # At most one live certificate per person and course (the unique index uq_certificates_live).
     live = and_(Certificate.user_id == User.id, Certificate.course_id == course_id,
@@ -95,14 +96,19 @@ def _facts(organisation_id: int, course_id: int, now: datetime) -> Select[Any]:
     grace = select(func.coalesce(func.min(CourseAssignment.due_days), rules.RECERTIFY_DAYS)) \
         .where(applies).correlate(User).scalar_subquery()
     return select(
-        User.id.label("user_id"),
+        User.id.label("user_id"), User.name.label("name"),
         Certificate.id.label("certificate_id"), Certificate.revoked_at, Certificate.expires_at,
         due.label("due"), grace.label("grace"),
         exists().where(Enrolment.user_id == User.id, Enrolment.course_id == course_id).correlate(User)
         .label("enrolled"),
         active().label("active"),
         active(after=Certificate.expires_at).label("active_since_expiry"),
-    ).select_from(User).outerjoin(Certificate, live).where(User.organisation_id == organisation_id)
+    ).select_from(User).outerjoin(Certificate, live).where(
+        User.organisation_id == organisation_id,
+        # The people the matrix lists (a search narrows them), as conditions on this same ``users``
+        # row: a join to a second copy of ``users`` was planned, on stale row estimates, as a scan
+        # of that copy per member.
+        people.whereclause)
 
 
 def _cell(facts: Any, now: datetime) -> ColumnElement[str]:
@@ -137,12 +143,19 @@ def _cell(facts: Any, now: datetime) -> ColumnElement[str]:
     return case((facts.c.due.is_not(None), assigned), else_=unassigned)
 
 
-def people_with(people: Select[Any], organisation_id: int, course_ids: Sequence[int], status: str,
-                now: datetime) -> Select[Any]:
-    """``people`` (a select on ``users``) narrowed to those with a ``status`` cell in any of the courses."""
+def people_with(session: Session, people: Select[Any], organisation_id: int, course_ids: Sequence[int],
+                status: str, now: datetime) -> list[int]:
+    """The ids of ``people`` (a select on ``users``) with a ``status`` cell in any of the courses, in
+    the matrix's order (name, then id).
+
+    The matching people come straight out of the facts, sorted there: joining them back to ``users``
+    (``users.id IN (SELECT ... FROM matrix_facts)``) let PostgreSQL, its row estimates stale after a
+    bulk import, scan the whole materialised table once per member (1.1 s for 5,000 people).
+    """
     if not course_ids:
-        return people.where(false())
-    each = [_facts(organisation_id, course_id, now) for course_id in course_ids]
+        return []
+    each = [_facts(people, organisation_id, course_id, now) for course_id in course_ids]
     # Materialised: each fact is looked up once per person and course, not once per use in the CASE.
     facts = (each[0] if len(each) == 1 else union_all(*each)).cte("matrix_facts").prefix_with("MATERIALIZED")
-    return people.where(User.id.in_(select(facts.c.user_id).where(_cell(facts, now) == status)))
+    return list(session.scalars(select(facts.c.user_id).where(_cell(facts, now) == status)
+                                .group_by(facts.c.user_id, facts.c.name).order_by(facts.c.name, facts.c.user_id)))

@@ -263,12 +263,11 @@ def matrix(session: Session, organisation_id: int, flt: MatrixFilter, now: datet
     people_stmt = select(User.id, User.name, User.email, User.created_at).where(User.organisation_id == organisation_id)
     if flt.query.strip():
         people_stmt = text_search.users_containing(session, people_stmt, flt.query)
-    if flt.status:
-        people_stmt = matrix_cells.people_with(people_stmt, organisation_id, [c.id for c in courses], flt.status, now)
     ordered_ids = people_stmt.with_only_columns(User.id).order_by(User.name, User.id)
     if flt.status:
-        # Every matching id at once (integers, decided in SQL): the count and the page from one query.
-        matching = list(session.scalars(ordered_ids))
+        # Every matching id at once (integers, decided and sorted in SQL): the count and the page from one query.
+        matching = matrix_cells.people_with(session, people_stmt, organisation_id, [c.id for c in courses],
+                                            flt.status, now)
         number = max(1, flt.page)
         ids = Page(matching[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], len(matching), number, PAGE_SIZE)
     else:

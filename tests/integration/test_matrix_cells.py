@@ -82,7 +82,7 @@ def test_the_sql_cells_agree_with_the_domain_for_every_kind_of_person(db, course
         expected = cells_in_python(db, org, now)
         for status in Cell:
             people = select(User.id).where(User.organisation_id == org)
-            found = set(db.scalars(matrix_cells.people_with(people, org, course_ids, status.value, now)))
+            found = set(matrix_cells.people_with(db, people, org, course_ids, status.value, now))
             assert found == {user for user, cells in expected.items() if status.value in cells}, (later, status)
             seen |= {status} if found else set()
     # The population is varied enough to reach every state a cell can be in (assigned to all: no
