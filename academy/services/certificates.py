@@ -137,6 +137,14 @@ def issue_if_due(session: Session, user_id: int, course_id: int, *, now: datetim
     first, and commit after (the quiz engine commits it with the passing attempt).
     """
     now = now or utcnow()
+    # The last two requirements can be passed at the same moment (two tabs: the last module quiz and
+    # the final exam). On PostgreSQL each request would read the learner's record without the other's
+    # uncommitted pass, and neither would issue. Deciding holds the learner's enrolment row, so the
+    # second request waits for the first to commit and then reads its pass (READ COMMITTED reads
+    # afresh at every statement). SQLite already serialises writers (BEGIN IMMEDIATE) and renders no
+    # FOR UPDATE.
+    session.execute(select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+                    .with_for_update())
     version = session.scalar(select(CourseVersion).join(Course, Course.current_version_id == CourseVersion.id)
                              .where(Course.id == course_id))
     if version is None:

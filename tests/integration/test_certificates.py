@@ -61,6 +61,34 @@ def test_the_certificate_is_issued_the_moment_the_last_requirement_is_met(db, le
         == "certificate.earned"
 
 
+def test_the_last_two_passes_committing_together_still_issue_the_certificate(app, db, learner, course):
+    """Two tabs: the module quiz and the final exam passed at the same moment, each deciding in its own
+    transaction. The one deciding second must see the other's pass, or neither issues the certificate."""
+    course_support.record_read(db, learner.id, course.course_id, course.modules["reading"])
+    db.commit()
+    outcome = {}
+
+    def second_request():
+        with session_scope(app) as second:
+            course_support.begin(second)
+            course_support.record_pass(second, learner.id, course.quizzes["final"], score=88)
+            outcome["certificate"] = certificates.issue_if_due(second, learner.id, course.course_id)
+            second.commit()
+
+    with session_scope(app) as first:
+        course_support.begin(first)
+        course_support.record_pass(first, learner.id, course.quizzes["recognise"], score=100)
+        assert certificates.issue_if_due(first, learner.id, course.course_id) is None  # no exam pass it can see
+        thread = threading.Thread(target=second_request)
+        thread.start()
+        thread.join(timeout=1.0)  # the second request decides now, or waits for the first to commit
+        first.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome["certificate"] is not None and outcome["certificate"].score_percent == 88
+    assert count(db) == 1
+
+
 def test_a_module_without_a_quiz_must_be_read(db, learner, course):
     course_support.record_pass(db, learner.id, course.quizzes["recognise"], score=100)
     course_support.record_pass(db, learner.id, course.quizzes["final"], score=90)
