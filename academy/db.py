@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 #: Errors that mean "the database is not answering" rather than "your input is wrong".
@@ -124,3 +125,10 @@ def session_scope(app: Flask) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def upsert(session: Session, table):
+    """An INSERT of ``table`` (a model or a Table) that supports ON CONFLICT on this session's database
+    (PostgreSQL or SQLite): the one place that chooses the dialect's insert."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

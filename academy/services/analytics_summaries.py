@@ -29,9 +29,9 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, bindparam, case, delete, event, func, inspect, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from academy.db import upsert
 from academy.models import (
     Attempt,
     AttemptAnswer,
@@ -126,14 +126,13 @@ def _by(stmt, *keys):
 
 def _upserts(session: Session, which: ColumnElement[bool], sign: int) -> list:
     """The INSERT .. SELECT .. ON CONFLICT DO UPDATE statements that add ``sign`` times the shares."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     found = []
     for model, stmt in _shares(session, which, sign):
         table = model.__table__
-        upsert = insert(table).from_select([c.name for c in table.c], stmt)
-        found.append(upsert.on_conflict_do_update(
+        statement = upsert(session, table).from_select([c.name for c in table.c], stmt)
+        found.append(statement.on_conflict_do_update(
             index_elements=[c.name for c in table.primary_key],
-            set_={c.name: c + upsert.excluded[c.name] for c in table.c if not c.primary_key}))
+            set_={c.name: c + statement.excluded[c.name] for c in table.c if not c.primary_key}))
     return found
 
 
@@ -145,8 +144,8 @@ _BY_ID: dict[str, list] = {}
 def _apply(session: Session, which: ColumnElement[bool], sign: int) -> None:
     """Add (sign 1) or take away (sign -1) the shares of the finished attempts matching ``which``."""
     connection = session.connection()
-    for upsert in _upserts(session, which, sign):
-        connection.execute(upsert)
+    for statement in _upserts(session, which, sign):
+        connection.execute(statement)
     if sign < 0:
         for model, count in TABLES:
             connection.execute(delete(model).where(model.__table__.c[count] == 0))
@@ -157,8 +156,8 @@ def _add_by_id(session: Session, attempt_ids: list[int]) -> None:
     if dialect not in _BY_ID:
         _BY_ID[dialect] = _upserts(session, Attempt.id.in_(bindparam("attempt_ids", expanding=True)), 1)
     connection = session.connection()
-    for upsert in _BY_ID[dialect]:
-        connection.execute(upsert, {"attempt_ids": attempt_ids})
+    for statement in _BY_ID[dialect]:
+        connection.execute(statement, {"attempt_ids": attempt_ids})
 
 
 def add(session: Session, which: ColumnElement[bool]) -> None:

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from academy.db import begin_write
+from academy.db import begin_write, upsert
 from academy.domain import assignments as rules
 from academy.models import Course, CourseAssignment, CourseVersion, Enrolment, Organisation, User, utcnow
 
-from . import audit, mail, organisations, progress
+from . import audit, mail, organisations
 from .actors import Actor
 from .errors import InvalidInput, NotFound
 
@@ -123,7 +123,7 @@ def _assign(session: Session, organisation: Organisation, course: Course, title:
                                                                    Enrolment.user_id.in_([m.id for m in members]))))
     missing = [{"user_id": m.id, "course_id": course.id, "enrolled_at": now} for m in members if m.id not in enrolled]
     if missing:  # one statement for the whole organisation; a learner enrolling meanwhile is no conflict
-        session.execute(progress.upsert(session, Enrolment).on_conflict_do_nothing(
+        session.execute(upsert(session, Enrolment).on_conflict_do_nothing(
             index_elements=["user_id", "course_id"]), missing)
     if len(members) > NOTIFY_IN_TRANSACTION:
         return 0  # the next reminder scan queues their notices (assignment_reminders.assignment_notices)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from academy.db import begin_write
+from academy.db import begin_write, upsert
 from academy.domain import progress as rules
 from academy.domain.progress import ModuleState
 from academy.models import Course, CourseVersion, Enrolment, Module, ModuleProgress, ModuleVersion, User, utcnow
@@ -22,20 +21,10 @@ from academy.models import Course, CourseVersion, Enrolment, Module, ModuleProgr
 from . import certificates
 
 
-def _insert(session: Session, model):
-    """An INSERT that supports ON CONFLICT on this session's database (PostgreSQL or SQLite)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
-#: The same, for other services' bulk writes.
-upsert = _insert
-
-
 def enrol(session: Session, user_id: int, course_id: int) -> bool:
     """Enrol the learner in the course; True if they were not enrolled before. Commits."""
     begin_write(session)
-    statement = (_insert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=utcnow())
+    statement = (upsert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=utcnow())
                  .on_conflict_do_nothing(index_elements=["user_id", "course_id"]).returning(Enrolment.id))
     created = session.execute(statement).first() is not None
     session.commit()
@@ -66,7 +55,7 @@ def record_view(session: Session, user_id: int, course_id: int, module_id: int,
         # visits=0 marks the row that only receives time; its other values are ignored on conflict.
         rows.append({**row, "module_id": credit[0], "visits": 0, "seconds_spent": credit[1], "completed_at": None})
     begin_write(session)
-    statement = _insert(session, ModuleProgress).values(rows)
+    statement = upsert(session, ModuleProgress).values(rows)
     incoming = statement.excluded
     session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "module_id"],
@@ -99,9 +88,9 @@ def complete_module(session: Session, user_id: int, module_id: int, *, course_id
     if course_id is None:
         raise ValueError(f"no module with id {module_id}")
     now = utcnow()
-    session.execute(_insert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=now)
+    session.execute(upsert(session, Enrolment).values(user_id=user_id, course_id=course_id, enrolled_at=now)
                     .on_conflict_do_nothing(index_elements=["user_id", "course_id"]))
-    statement = _insert(session, ModuleProgress).values(
+    statement = upsert(session, ModuleProgress).values(
         user_id=user_id, course_id=course_id, module_id=module_id, first_viewed_at=now, last_viewed_at=now,
         visits=0, seconds_spent=0, completed_at=now)
     session.execute(statement.on_conflict_do_update(

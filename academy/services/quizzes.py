@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.db import begin_write
+from academy.db import begin_write, upsert
 from academy.domain import grading
 from academy.domain.grading import AnswerError, Layout
 from academy.domain.quiz_format import Choice, QuizDef, Step
@@ -648,7 +648,7 @@ def _answers_upsert(session: Session):
     dialect = session.get_bind().dialect.name
     statement = _ANSWER_UPSERTS.get(dialect)
     if statement is None:
-        insert = progress.upsert(session, AttemptAnswer.__table__)
+        insert = upsert(session, AttemptAnswer.__table__)
         statement = _ANSWER_UPSERTS[dialect] = insert.on_conflict_do_update(
             index_elements=["attempt_id", "question_key"],
             set_={"chosen": insert.excluded.chosen, "correct": insert.excluded.correct,
