@@ -43,7 +43,7 @@ from academy.models import (
     utcnow,
 )
 
-from . import audit, mail, text_search
+from . import audit, mail, text_search, version_cache
 from .actors import Actor
 from .errors import Conflict, InvalidInput, NotFound
 from .pagination import Page, paginate
@@ -81,17 +81,8 @@ RULES_CACHE_SIZE = 64
 
 def _cached_rules(session: Session, version: CourseVersion) -> certification.CourseRules:
     """:func:`course_rules`, read once per course version and app (every pass asks for them)."""
-    app = session.info.get("academy.app")
-    if app is None:
-        return course_rules(session, version)
-    cache: dict[int, certification.CourseRules] = app.extensions.setdefault("academy.course_rules", {})
-    rules = cache.get(version.id)
-    if rules is None:
-        rules = course_rules(session, version)
-        if len(cache) >= RULES_CACHE_SIZE:
-            cache.clear()
-        cache[version.id] = rules
-    return rules
+    return version_cache.cached(session, "academy.course_rules", RULES_CACHE_SIZE, version.id,
+                                lambda: course_rules(session, version))
 
 
 def learner_record(session: Session, user_id: int, course_id: int) -> certification.LearnerRecord:

@@ -7,8 +7,6 @@ in its one query, so a sync is visible at once in every worker, and a stale entr
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -37,6 +35,7 @@ from academy.models import (
 )
 
 from .errors import NotFound
+from .version_cache import VersionCache
 
 NO_SUCH_COURSE = "There is no course at this address. Pick one from the catalogue."
 
@@ -132,26 +131,14 @@ class CourseOutline:
                 self.modules[index + 1] if index + 1 < len(self.modules) else None)
 
 
-class OutlineCache:
-    """Course outlines by course version id, least recently used dropped first; thread-safe."""
+class OutlineCache(VersionCache[CourseOutline]):
+    """Course outlines by course version id (see :mod:`.version_cache`)."""
 
     def __init__(self, size: int = 32):
-        self._size = size
-        self._items: OrderedDict[int, CourseOutline] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(size)
 
-    def get(self, session: Session, version_id: int) -> CourseOutline:
-        with self._lock:
-            outline = self._items.get(version_id)
-            if outline is not None:
-                self._items.move_to_end(version_id)
-                return outline
-        outline = _load_outline(session, version_id)
-        with self._lock:
-            self._items[version_id] = outline
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return outline
+    def get(self, session: Session, version_id: int) -> CourseOutline:  # type: ignore[override]
+        return super().get(version_id, lambda: _load_outline(session, version_id))
 
 
 def _load_outline(session: Session, version_id: int) -> CourseOutline:

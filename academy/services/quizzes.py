@@ -18,8 +18,6 @@ up are read and graded under the lock, as every other write here.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,7 +48,7 @@ from academy.models import (
     utcnow,
 )
 
-from . import analytics_summaries, certificates, progress
+from . import analytics_summaries, certificates, progress, version_cache
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 
 #: Longest submission key accepted from the attempt form.
@@ -483,30 +481,6 @@ class VersionFacts:
     module_id: int | None
 
 
-class DefinitionCache:
-    """Quiz versions' :class:`VersionFacts` by version id, one cache per app: a version never changes,
-    so each worker reads and parses it once (least recently used dropped first; thread-safe)."""
-
-    def __init__(self, size: int = 64):
-        self._size = size
-        self._items: OrderedDict[int, VersionFacts] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, attempt: Attempt) -> VersionFacts:
-        version_id = attempt.quiz_version_id
-        with self._lock:
-            facts = self._items.get(version_id)
-            if facts is not None:
-                self._items.move_to_end(version_id)
-                return facts
-        facts = _read_facts(attempt)
-        with self._lock:
-            self._items[version_id] = facts
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return facts
-
-
 def _read_facts(attempt: Attempt) -> VersionFacts:
     definition, module_id, course_id = object_session(attempt).execute(
         select(QuizVersion.definition, QuizVersion.module_id, Quiz.course_id)
@@ -517,14 +491,8 @@ def _read_facts(attempt: Attempt) -> VersionFacts:
 
 def _facts(attempt: Attempt) -> VersionFacts:
     """The attempt's quiz version, from the app's cache (parsed afresh outside an app)."""
-    session = object_session(attempt)
-    app = session.info.get("academy.app") if session is not None else None
-    if app is None:
-        return _read_facts(attempt)
-    cache = app.extensions.get("academy.quiz_definitions")
-    if cache is None:
-        cache = app.extensions.setdefault("academy.quiz_definitions", DefinitionCache())
-    return cache.get(attempt)
+    return version_cache.cached(object_session(attempt), "academy.quiz_definitions", 64, attempt.quiz_version_id,
+                                lambda: _read_facts(attempt))
 
 
 def _definition(attempt: Attempt) -> tuple[QuizDef, Layout]:
